@@ -1,0 +1,122 @@
+package dev.tokenauthority.server;
+
+import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.config.ConfigException;
+import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.StorageException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts the token authority on Netty. */
+@Command(
+    name = "token-authority-server",
+    mixinStandardHelpOptions = true,
+    version = "token-authority 0.1.0",
+    sortOptions = false,
+    description = "Issues, rotates, revokes and introspects API tokens over gRPC (tokenauthority.v1).",
+    footer = {"", "Each option can also be set by the environment variable named beside it."})
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  static final int EXIT_START_FAILED = 2;
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  @Option(names = "--port", defaultValue = "${env:TA_PORT:-50051}", paramLabel = "PORT",
+      description = "Port to listen on; 0 picks a free one and logs it. Env TA_PORT. Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--host", defaultValue = "${env:TA_HOST:-127.0.0.1}", paramLabel = "HOST",
+      description = "Address to listen on. Env TA_HOST. Default: ${DEFAULT-VALUE} (loopback only).")
+  String host;
+
+  @Option(names = "--data-dir", defaultValue = "${env:TA_DATA_DIR:-./data}", paramLabel = "DIR",
+      description = "Where the SQLite database and, on first start, the bootstrap-token file live."
+          + " Env TA_DATA_DIR. Default: ${DEFAULT-VALUE}.")
+  Path dataDir;
+
+  @Option(names = "--config", defaultValue = "${env:TA_CONFIG}", paramLabel = "FILE",
+      description = "Optional properties file: scope catalogue, lifetimes per kind, last-use flush"
+          + " interval (see README). Env TA_CONFIG.")
+  Path config;
+
+  @Option(names = "--durability", defaultValue = "${env:TA_DURABILITY:-FULL}", paramLabel = "MODE",
+      description = "FULL: every commit reaches the disk (survives power loss). NORMAL: survives a"
+          + " killed process only, several times faster. Env TA_DURABILITY. Default: ${DEFAULT-VALUE}.")
+  Durability durability;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    TokenAuthority authority;
+    try {
+      AuthorityConfig settings = config == null ? AuthorityConfig.defaults() : AuthorityConfig.load(config);
+      authority = TokenAuthority.open(dataDir, settings, durability, Clock.systemUTC());
+    } catch (ConfigException | StorageException e) {
+      log.error("cannot start: {}", e.getMessage());
+      return EXIT_START_FAILED;
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(
+        Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), named("grpc-call-"));
+    TokenAuthorityServer server;
+    try {
+      authority.bootstrap().ifPresent(file -> log.info(
+          "first start: wrote the bootstrap admin token to {} (mode 0600); store it safely and"
+              + " delete the file", file.toAbsolutePath().normalize()));
+      server = new TokenAuthorityServer(
+          NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).executor(executor),
+          authority).start();
+    } catch (IOException | RuntimeException e) {
+      log.error("cannot start: {}", e.getMessage());
+      executor.shutdownNow();
+      authority.close();
+      return EXIT_START_FAILED;
+    }
+    log.info("token authority listening on {}:{} (data in {})", host, server.port(),
+        dataDir.toAbsolutePath().normalize());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, executor, authority), "shutdown"));
+    server.blockUntilShutdown();
+    return 0;
+  }
+
+  /** SIGTERM: stop taking calls, finish those in flight, write last-use times, close the database. */
+  private static void stop(TokenAuthorityServer server, ExecutorService executor, TokenAuthority authority) {
+    log.info("shutting down");
+    try {
+      server.stop(SHUTDOWN_GRACE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      executor.shutdown();
+      authority.close();
+      log.info("stopped");
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

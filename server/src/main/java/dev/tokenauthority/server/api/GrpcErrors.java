@@ -1,0 +1,65 @@
+package dev.tokenauthority.server.api;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import dev.tokenauthority.server.error.FailedPreconditionException;
+import dev.tokenauthority.server.error.InvalidArgumentException;
+import dev.tokenauthority.server.error.NotFoundException;
+import dev.tokenauthority.server.error.PermissionDeniedException;
+import dev.tokenauthority.server.error.TokenAuthorityException;
+import dev.tokenauthority.server.error.UnauthenticatedException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+
+/**
+ * The one place domain failures become gRPC statuses: the canonical code, the domain's message,
+ * an {@link ErrorInfo} with the reason, and for bad input a {@link BadRequest} per field.
+ */
+final class GrpcErrors {
+  /** The {@code ErrorInfo.domain} of every error this server sends. */
+  static final String DOMAIN = "tokenauthority.v1";
+
+  private GrpcErrors() {}
+
+  static StatusRuntimeException toStatus(TokenAuthorityException e) {
+    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+        .setCode(codeOf(e).getNumber())
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(e.reason()).setDomain(DOMAIN).build()));
+    if (e instanceof InvalidArgumentException invalid) {
+      BadRequest.Builder bad = BadRequest.newBuilder();
+      invalid.violations().forEach(v -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+          .setField(v.field())
+          .setReason(v.reason())
+          .setDescription(v.description())));
+      status.addDetails(Any.pack(bad.build()));
+    }
+    return StatusProto.toStatusRuntimeException(status.build());
+  }
+
+  private static Code codeOf(TokenAuthorityException e) {
+    if (e instanceof InvalidArgumentException) {
+      return Code.INVALID_ARGUMENT;
+    } else if (e instanceof NotFoundException) {
+      return Code.NOT_FOUND;
+    } else if (e instanceof PermissionDeniedException) {
+      return Code.PERMISSION_DENIED;
+    } else if (e instanceof UnauthenticatedException) {
+      return Code.UNAUTHENTICATED;
+    } else if (e instanceof FailedPreconditionException) {
+      return Code.FAILED_PRECONDITION;
+    }
+    throw new IllegalStateException("unmapped " + e.getClass().getSimpleName());
+  }
+
+  /** A failure that is ours, not the caller's: no internals in the answer. */
+  static StatusRuntimeException internal() {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.INTERNAL.getNumber())
+        .setMessage("internal error; the server log has the details")
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INTERNAL").setDomain(DOMAIN).build()))
+        .build());
+  }
+}

@@ -1,0 +1,76 @@
+package dev.tokenauthority.server.api;
+
+import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.GetTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenResponse;
+import dev.tokenauthority.api.v1.ListTokensRequest;
+import dev.tokenauthority.api.v1.ListTokensResponse;
+import dev.tokenauthority.api.v1.RevokeTokenRequest;
+import dev.tokenauthority.api.v1.RotateTokenRequest;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.server.token.Introspector;
+import dev.tokenauthority.server.token.TokenManager;
+import dev.tokenauthority.server.token.TokenPage;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+
+/** {@code tokenauthority.v1.TokenService}: proto in, domain call, proto out. */
+public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBase {
+  private final TokenManager tokens;
+  private final Introspector introspector;
+  private final TokenMessages messages;
+
+  public TokenGrpcService(TokenManager tokens, Introspector introspector, Clock clock) {
+    this.tokens = tokens;
+    this.introspector = introspector;
+    this.messages = new TokenMessages(clock);
+  }
+
+  @Override
+  public void createToken(CreateTokenRequest req, StreamObserver<Token> out) {
+    Responses.unary(out, () -> messages.withSecret(tokens.create(
+        CallerContext.current(),
+        messages.draft(req.hasToken(), req.getToken()),
+        TokenMessages.duration(req.hasTtl(), req.getTtl(), "ttl"))));
+  }
+
+  @Override
+  public void getToken(GetTokenRequest req, StreamObserver<Token> out) {
+    Responses.unary(out, () -> messages.toProto(tokens.get(CallerContext.current(), req.getId())));
+  }
+
+  @Override
+  public void listTokens(ListTokensRequest req, StreamObserver<ListTokensResponse> out) {
+    Responses.unary(out, () -> {
+      TokenPage page = tokens.list(
+          CallerContext.current(), messages.filter(req), req.getPageSize(), req.getPageToken());
+      ListTokensResponse.Builder b = ListTokensResponse.newBuilder().setNextPageToken(page.nextPageToken());
+      page.tokens().forEach(t -> b.addTokens(messages.toProto(t)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void rotateToken(RotateTokenRequest req, StreamObserver<Token> out) {
+    Responses.unary(out, () -> messages.withSecret(tokens.rotate(
+        CallerContext.current(),
+        req.getId(),
+        TokenMessages.duration(req.hasGracePeriod(), req.getGracePeriod(), "grace_period"),
+        req.getScopesList(),
+        TokenMessages.duration(req.hasTtl(), req.getTtl(), "ttl"))));
+  }
+
+  @Override
+  public void revokeToken(RevokeTokenRequest req, StreamObserver<Token> out) {
+    Responses.unary(out, () -> messages.toProto(
+        tokens.revoke(CallerContext.current(), req.getId(), req.getReason())));
+  }
+
+  @Override
+  public void introspectToken(IntrospectTokenRequest req, StreamObserver<IntrospectTokenResponse> out) {
+    Responses.unary(out, () -> messages.toProto(introspector.introspect(
+        CallerContext.current(), req.getSecret(), req.getRequiredScopesList())));
+  }
+}

@@ -1,0 +1,157 @@
+package dev.tokenauthority.server.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * One SQLite database file in WAL mode: a single writer connection (SQLite allows one writer at a
+ * time, so more would only queue on its lock) that begins every transaction IMMEDIATE, and a few
+ * read-only connections that never wait for it.
+ */
+public final class Database implements AutoCloseable {
+  private static final int READERS = 4;
+  private static final int BUSY_TIMEOUT_MS = 5_000;
+  private static final int CACHE_KIB = 16 * 1024;
+
+  private final HikariDataSource writerPool;
+  private final HikariDataSource readerPool;
+  private final Jdbi writer;
+  private final Jdbi reader;
+
+  private Database(HikariDataSource writerPool, HikariDataSource readerPool) {
+    this.writerPool = writerPool;
+    this.readerPool = readerPool;
+    this.writer = Jdbi.create(writerPool).installPlugin(new SqlObjectPlugin());
+    this.reader = Jdbi.create(readerPool).installPlugin(new SqlObjectPlugin());
+  }
+
+  /**
+   * Opens (creating if absent) and migrates the database at {@code file}.
+   *
+   * @throws StorageException with an operator-readable message if the file is corrupt, not a
+   *     database, or from a newer version of this server
+   */
+  public static Database open(Path file, Durability durability) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot create the data directory for " + file + ": " + e, e);
+    }
+    SQLiteDataSource writable = dataSource(file, durability, false);
+    probe(file, writable);
+    migrate(file, writable);
+    HikariDataSource writerPool = pool("sqlite-writer", writable, 1, false);
+    try {
+      return new Database(writerPool, pool("sqlite-reader", dataSource(file, durability, true), READERS, true));
+    } catch (RuntimeException e) {
+      writerPool.close();
+      throw e;
+    }
+  }
+
+  /** Runs transactions; the one connection serialises writers without SQLITE_BUSY. */
+  public Jdbi writer() {
+    return writer;
+  }
+
+  /** Runs reads; each statement sees the latest committed state. */
+  public Jdbi reader() {
+    return reader;
+  }
+
+  @Override
+  public void close() {
+    readerPool.close();
+    writerPool.close();
+  }
+
+  private static SQLiteDataSource dataSource(Path file, Durability durability, boolean readOnly) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    config.setCacheSize(-CACHE_KIB);
+    config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    config.enforceForeignKeys(true);
+    config.setSynchronous(durability == Durability.FULL
+        ? SQLiteConfig.SynchronousMode.FULL
+        : SQLiteConfig.SynchronousMode.NORMAL);
+    if (readOnly) {
+      config.setReadOnly(true);
+    } else {
+      config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+      // Take the write lock at BEGIN, so a transaction never fails half-way on a lock upgrade.
+      config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    }
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    return ds;
+  }
+
+  private static HikariDataSource pool(String name, SQLiteDataSource ds, int size, boolean readOnly) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setDataSource(ds);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(size);
+    config.setReadOnly(readOnly); // must match the SQLite open flags, which cannot change later
+    config.setConnectionTimeout(30_000);
+    return new HikariDataSource(config);
+  }
+
+  /** Reads the header once, so a corrupt or foreign file fails here with a clear message. */
+  private static void probe(Path file, SQLiteDataSource ds) {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("PRAGMA schema_version");
+    } catch (SQLException e) {
+      throw describe(file, e);
+    }
+  }
+
+  private static void migrate(Path file, SQLiteDataSource ds) {
+    Flyway flyway = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load();
+    try {
+      MigrationInfo[] future = Arrays.stream(flyway.info().applied())
+          .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS
+              || m.getState() == MigrationState.FUTURE_FAILED)
+          .toArray(MigrationInfo[]::new);
+      if (future.length > 0) {
+        throw new StorageException("database " + file + " has schema version "
+            + future[future.length - 1].getVersion()
+            + ", newer than this server understands; run the newer server or restore a backup");
+      }
+      flyway.migrate();
+    } catch (FlywayException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof SQLException sql) {
+          throw describe(file, sql);
+        }
+      }
+      throw new StorageException("cannot migrate database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static StorageException describe(Path file, SQLException e) {
+    if (e instanceof SQLiteException se
+        && (se.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB
+            || se.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT)) {
+      return new StorageException(file + " is not a usable SQLite database (corrupt, or not a"
+          + " database file); restore it from a backup or choose another --data-dir", e);
+    }
+    return new StorageException("cannot open database " + file + ": " + e.getMessage(), e);
+  }
+}

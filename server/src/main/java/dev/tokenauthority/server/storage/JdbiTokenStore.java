@@ -1,0 +1,206 @@
+package dev.tokenauthority.server.storage;
+
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.scope.ScopeSet;
+import dev.tokenauthority.server.token.PageToken;
+import dev.tokenauthority.server.token.TokenFilter;
+import dev.tokenauthority.server.token.TokenKind;
+import dev.tokenauthority.server.token.TokenRecord;
+import dev.tokenauthority.server.token.TokenStore;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/** {@link TokenStore} on SQLite through JDBI: writes on the one writer, reads on the readers. */
+public final class JdbiTokenStore implements TokenStore {
+  private final Database db;
+
+  public JdbiTokenStore(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public void insert(TokenRecord token, AuditEntry audit) {
+    db.writer().useTransaction(h -> {
+      TokenDao dao = h.attach(TokenDao.class);
+      dao.insert(toRow(token));
+      insertAudit(dao, audit);
+    });
+  }
+
+  @Override
+  public Optional<TokenRecord> findById(String id) {
+    return db.reader().withExtension(TokenDao.class, dao -> dao.findById(id)).map(JdbiTokenStore::toRecord);
+  }
+
+  @Override
+  public Optional<TokenRecord> findByHash(byte[] secretHash) {
+    return db.reader().withExtension(TokenDao.class, dao -> dao.findByHash(secretHash))
+        .map(JdbiTokenStore::toRecord);
+  }
+
+  @Override
+  public List<TokenRecord> list(TokenFilter f, Instant now, PageToken.Position after, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT * FROM token WHERE 1 = 1");
+    Map<String, Object> args = new HashMap<>();
+    args.put("now", now.toEpochMilli());
+    if (!f.organization().isEmpty()) {
+      sql.append(" AND organization = :organization");
+      args.put("organization", f.organization());
+    }
+    if (!f.subject().isEmpty()) {
+      sql.append(" AND subject = :subject");
+      args.put("subject", f.subject());
+    }
+    if (f.kind() != null) {
+      sql.append(" AND kind = :kind");
+      args.put("kind", f.kind().name());
+    }
+    if (f.state() != null) {
+      sql.append(switch (f.state()) {
+        case ACTIVE -> " AND (revoke_time IS NULL OR revoke_time > :now)"
+            + " AND (expire_time IS NULL OR expire_time > :now)";
+        case EXPIRED -> " AND (revoke_time IS NULL OR revoke_time > :now) AND expire_time <= :now";
+        case REVOKED -> " AND revoke_time <= :now";
+      });
+    }
+    if (f.expireBefore() != null) {
+      sql.append(" AND expire_time < :expireBefore");
+      args.put("expireBefore", f.expireBefore().toEpochMilli());
+    }
+    if (f.lastUseBefore() != null) {
+      sql.append(" AND (last_use_time IS NULL OR last_use_time < :lastUseBefore)");
+      args.put("lastUseBefore", f.lastUseBefore().toEpochMilli());
+    }
+    if (f.neverUsed()) {
+      sql.append(" AND last_use_time IS NULL");
+    }
+    if (!f.labelContains().isEmpty()) {
+      sql.append(" AND instr(lower(label), lower(:label)) > 0");
+      args.put("label", f.labelContains());
+    }
+    if (after != null) {
+      sql.append(" AND (create_time < :afterTime OR (create_time = :afterTime AND id < :afterId))");
+      args.put("afterTime", after.createTime().toEpochMilli());
+      args.put("afterId", after.id());
+    }
+    sql.append(" ORDER BY create_time DESC, id DESC LIMIT :limit");
+    args.put("limit", limit);
+    return db.reader().withHandle(h -> h.createQuery(sql.toString())
+        .bindMap(args)
+        .map(ConstructorMapper.of(TokenRow.class))
+        .map(JdbiTokenStore::toRecord)
+        .list());
+  }
+
+  @Override
+  public boolean rotate(
+      String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
+    return db.writer().inTransaction(h -> {
+      TokenDao dao = h.attach(TokenDao.class);
+      if (dao.retire(oldId, replacement.id(), oldStopsAt.toEpochMilli(), now.toEpochMilli()) == 0) {
+        return false;
+      }
+      dao.insert(toRow(replacement));
+      insertAudit(dao, audit);
+      return true;
+    });
+  }
+
+  @Override
+  public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
+    return db.writer().inTransaction(h -> {
+      TokenDao dao = h.attach(TokenDao.class);
+      if (dao.revoke(id, at.toEpochMilli(), reason) == 0) {
+        return false;
+      }
+      insertAudit(dao, audit);
+      return true;
+    });
+  }
+
+  @Override
+  public void recordLastUse(Map<String, Instant> lastUseById) {
+    if (lastUseById.isEmpty()) {
+      return;
+    }
+    List<String> ids = new ArrayList<>(lastUseById.size());
+    List<Long> times = new ArrayList<>(lastUseById.size());
+    lastUseById.forEach((id, time) -> {
+      ids.add(id);
+      times.add(time.toEpochMilli());
+    });
+    db.writer().useTransaction(h -> h.attach(TokenDao.class).recordLastUse(ids, times));
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return db.reader().withExtension(TokenDao.class, TokenDao::isEmpty);
+  }
+
+  private static void insertAudit(TokenDao dao, AuditEntry a) {
+    dao.insertAudit(a.time().toEpochMilli(), a.action(), a.actor(), a.organization(), a.target(), a.details());
+  }
+
+  static TokenRow toRow(TokenRecord t) {
+    return new TokenRow(
+        t.id(), t.secretHash(), t.secretHint(), t.kind().name(), t.organization(), t.subject(),
+        t.label(), t.scopes().encoded(), String.join(" ", t.groups()), encode(t.metadata()),
+        t.createTime().toEpochMilli(), t.creator(), millis(t.expireTime()),
+        millis(t.lastUseTime()), millis(t.revokeTime()), t.revokeReason(), t.rotatedFrom(),
+        t.rotatedTo());
+  }
+
+  static TokenRecord toRecord(TokenRow r) {
+    return new TokenRecord(
+        r.id(), TokenKind.valueOf(r.kind()), r.organization(), r.subject(), r.label(),
+        ScopeSet.decode(r.scopes()),
+        r.groupNames().isEmpty() ? List.of() : List.of(r.groupNames().split(" ")),
+        decode(r.metadata()), Instant.ofEpochMilli(r.createTime()), r.creator(),
+        instant(r.expireTime()), instant(r.lastUseTime()), instant(r.revokeTime()),
+        r.revokeReason(), r.rotatedFrom(), r.rotatedTo(), r.secretHint(), r.secretHash());
+  }
+
+  private static Long millis(Instant instant) {
+    return instant == null ? null : instant.toEpochMilli();
+  }
+
+  private static Instant instant(Long millis) {
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  /** Metadata as a form-encoded string: unambiguous for any key or value, and readable. */
+  private static String encode(Map<String, String> metadata) {
+    StringBuilder out = new StringBuilder();
+    new TreeMap<>(metadata).forEach((k, v) -> {
+      if (out.length() > 0) {
+        out.append('&');
+      }
+      out.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+    });
+    return out.toString();
+  }
+
+  private static Map<String, String> decode(String encoded) {
+    Map<String, String> metadata = new TreeMap<>();
+    if (!encoded.isEmpty()) {
+      for (String pair : encoded.split("&")) {
+        int eq = pair.indexOf('=');
+        metadata.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return Collections.unmodifiableMap(metadata);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.tokenauthority.server.token;
+
+import dev.tokenauthority.server.error.UnauthenticatedException;
+import dev.tokenauthority.server.error.Violations;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Answers what a presented secret is: for callers authenticating themselves, and for services
+ * asking about their callers' tokens. Reads only; uses are recorded write-behind.
+ */
+public final class Introspector {
+  private final TokenStore store;
+  private final TokenRules rules;
+  private final LastUseRecorder lastUse;
+  private final Clock clock;
+
+  public Introspector(TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock) {
+    this.store = store;
+    this.rules = rules;
+    this.lastUse = lastUse;
+    this.clock = clock;
+  }
+
+  /**
+   * The caller presenting {@code secret}.
+   *
+   * @throws UnauthenticatedException if the secret is not an active token
+   */
+  public Caller authenticate(String secret) {
+    Instant now = clock.instant();
+    Lookup found = lookUp(secret, now);
+    if (found.reason() != null) {
+      throw switch (found.reason()) {
+        case MALFORMED, UNKNOWN -> new UnauthenticatedException(
+            "INVALID_CREDENTIALS", "the bearer token is not a valid token");
+        case EXPIRED -> new UnauthenticatedException(
+            "CREDENTIALS_EXPIRED", "the bearer token has expired");
+        case REVOKED -> new UnauthenticatedException(
+            "CREDENTIALS_REVOKED", "the bearer token has been revoked");
+      };
+    }
+    lastUse.record(found.token().id(), now);
+    return Caller.of(found.token());
+  }
+
+  /** Whether {@code secret} is active and covers {@code requiredScopes}; needs tokens:introspect. */
+  public Introspection introspect(Caller caller, String secret, List<String> requiredScopes) {
+    AccessPolicy.requireScope(caller, AccessPolicy.TOKENS_INTROSPECT);
+    Violations v = new Violations();
+    if (secret.isEmpty()) {
+      v.add("secret", "FIELD_REQUIRED", "secret is required");
+    }
+    rules.checkScopes(requiredScopes, "required_scopes", v);
+    v.throwIfAny();
+
+    Instant now = clock.instant();
+    Lookup found = lookUp(secret, now);
+    if (found.reason() != null) {
+      return Introspection.inactive(found.reason());
+    }
+    TokenRecord token = found.token();
+    lastUse.record(token.id(), now);
+    List<String> missing = token.scopes().missing(requiredScopes);
+    return new Introspection(true, missing.isEmpty(), token, null, missing);
+  }
+
+  private Lookup lookUp(String secret, Instant now) {
+    Optional<TokenKind> claimed = SecretFormat.parse(secret);
+    if (claimed.isEmpty()) {
+      return new Lookup(null, InactiveReason.MALFORMED); // no storage touched for junk
+    }
+    byte[] hash = Secret.sha256(secret);
+    Optional<TokenRecord> stored = store.findByHash(hash);
+    if (stored.isEmpty()
+        || !MessageDigest.isEqual(stored.get().secretHash(), hash)
+        || stored.get().kind() != claimed.get()) {
+      return new Lookup(null, InactiveReason.UNKNOWN);
+    }
+    TokenRecord token = stored.get();
+    return switch (token.stateAt(now)) {
+      case ACTIVE -> new Lookup(token, null);
+      case EXPIRED -> new Lookup(null, InactiveReason.EXPIRED);
+      case REVOKED -> new Lookup(null, InactiveReason.REVOKED);
+    };
+  }
+
+  private record Lookup(TokenRecord token, InactiveReason reason) {}
+}

@@ -1,0 +1,87 @@
+package dev.tokenauthority.server.token;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records when tokens were last used without writing on the request path: uses are coalesced per
+ * token in memory and flushed in one transaction every interval (and on close).
+ */
+public final class LastUseRecorder implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LastUseRecorder.class);
+
+  private final TokenStore store;
+  private final ConcurrentHashMap<String, Instant> pending = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService flusher;
+
+  public LastUseRecorder(TokenStore store, Duration flushInterval) {
+    this.store = store;
+    this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "last-use-flusher");
+      t.setDaemon(true);
+      return t;
+    });
+    long millis = flushInterval.toMillis();
+    flusher.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Notes that {@code tokenId} was used at {@code when}; cheap, in memory. */
+  public void record(String tokenId, Instant when) {
+    pending.merge(tokenId, when, (a, b) -> a.isAfter(b) ? a : b);
+  }
+
+  /** A use of {@code tokenId} not flushed yet, or null. */
+  public Instant pending(String tokenId) {
+    return pending.get(tokenId);
+  }
+
+  /** Writes every pending use now. */
+  public synchronized void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    Map<String, Instant> batch = new HashMap<>();
+    for (String id : pending.keySet()) {
+      Instant when = pending.remove(id);
+      if (when != null) {
+        batch.put(id, when);
+      }
+    }
+    try {
+      store.recordLastUse(batch);
+    } catch (RuntimeException e) {
+      batch.forEach(this::record); // keep them for the next try
+      throw e;
+    }
+  }
+
+  private void flushQuietly() {
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      log.warn("could not record token last-use times; will retry: {}", e.toString());
+    }
+  }
+
+  /** Stops the background flush and writes what is pending. */
+  @Override
+  public void close() {
+    flusher.shutdown();
+    try {
+      if (!flusher.awaitTermination(5, TimeUnit.SECONDS)) {
+        flusher.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    flush();
+  }
+}

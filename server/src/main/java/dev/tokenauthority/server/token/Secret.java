@@ -1,0 +1,49 @@
+package dev.tokenauthority.server.token;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * A plaintext token secret. It exists only between issuing and the one response that shows it.
+ *
+ * <p>{@link #toString()} shows the hint only, so that logging a value holding a secret cannot
+ * leak it; {@link #reveal()} is the one deliberate way out.
+ */
+public final class Secret {
+  private final String value;
+
+  Secret(String value) {
+    this.value = value;
+  }
+
+  /** The plaintext, for the one response that shows it to its owner. */
+  public String reveal() {
+    return value;
+  }
+
+  /** The non-secret first characters shown in listings. */
+  public String hint() {
+    return SecretFormat.hint(value);
+  }
+
+  /** SHA-256 of the secret: the only form the authority stores. */
+  public byte[] sha256() {
+    return sha256(value);
+  }
+
+  /** SHA-256 of a presented string's UTF-8 bytes. */
+  public static byte[] sha256(String presented) {
+    try {
+      // getInstance per call costs about the same as a cached digest and is thread-safe.
+      return MessageDigest.getInstance("SHA-256").digest(presented.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Secret[" + hint() + "…]";
+  }
+}

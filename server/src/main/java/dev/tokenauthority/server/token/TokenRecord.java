@@ -1,0 +1,61 @@
+package dev.tokenauthority.server.token;
+
+import dev.tokenauthority.server.scope.ScopeSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stored token: everything but the secret, of which only the SHA-256 is kept.
+ *
+ * <p>Absent strings are empty, absent times are null (except {@code createTime}).
+ */
+public record TokenRecord(
+    String id,
+    TokenKind kind,
+    String organization,
+    String subject,
+    String label,
+    ScopeSet scopes,
+    List<String> groups,
+    Map<String, String> metadata,
+    Instant createTime,
+    String creator,
+    Instant expireTime,
+    Instant lastUseTime,
+    Instant revokeTime,
+    String revokeReason,
+    String rotatedFrom,
+    String rotatedTo,
+    String secretHint,
+    byte[] secretHash) {
+
+  /** The state at {@code now}: revocation (also a rotation's end of grace) wins over expiry. */
+  public TokenState stateAt(Instant now) {
+    if (revokeTime != null && !revokeTime.isAfter(now)) {
+      return TokenState.REVOKED;
+    }
+    if (expireTime != null && !expireTime.isAfter(now)) {
+      return TokenState.EXPIRED;
+    }
+    return TokenState.ACTIVE;
+  }
+
+  /** A copy whose last use is the later of the stored one and {@code pending}. */
+  public TokenRecord withLastUse(Instant pending) {
+    if (pending == null || (lastUseTime != null && !pending.isAfter(lastUseTime))) {
+      return this;
+    }
+    return new TokenRecord(
+        id, kind, organization, subject, label, scopes, groups, metadata, createTime, creator,
+        expireTime, pending, revokeTime, revokeReason, rotatedFrom, rotatedTo, secretHint,
+        secretHash);
+  }
+
+  @Override
+  public String toString() {
+    // The hash is not secret, but it is a look-up key: keep it out of logs all the same.
+    return "TokenRecord[id=" + id + ", kind=" + kind + ", organization=" + organization
+        + ", subject=" + subject + ", scopes=" + scopes + ", hint=" + secretHint + "]";
+  }
+}
