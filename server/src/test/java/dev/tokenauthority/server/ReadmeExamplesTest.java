@@ -1,0 +1,171 @@
+package dev.tokenauthority.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.util.JsonFormat;
+import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.storage.Durability;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the shell blocks of the README's "Using it with grpcurl" section against a real server on
+ * loopback, the way grpcurl does: service descriptors from reflection, JSON requests parsed
+ * strictly against them, generic unary calls. Every line must be one of the forms below, so the
+ * README cannot drift into examples nobody ran:
+ *
+ * <ul>
+ *   <li>{@code export NAME=$(cat data/bootstrap-token)}
+ *   <li>{@code grpcurl -plaintext localhost:50051 list}
+ *   <li>{@code [NAME=$(]grpcurl -plaintext [-H "authorization: Bearer $VAR"] -d @ localhost:50051
+ *       SERVICE/METHOD <<EOF}, JSON lines, {@code EOF}, and {@code )} when captured
+ *   <li>{@code NAME=$(echo "$VAR" | jq -r .field)} and {@code echo "$VAR"}
+ * </ul>
+ */
+class ReadmeExamplesTest {
+  private static final Pattern EXPORT_BOOTSTRAP = Pattern.compile("export (\\w+)=\\$\\(cat data/bootstrap-token\\)");
+  private static final Pattern CALL = Pattern.compile(
+      "(?:(\\w+)=\\$\\()?grpcurl -plaintext(?: -H \"authorization: Bearer \\$(\\w+)\")? -d @ localhost:50051 ([\\w.]+)/(\\w+) <<EOF");
+  private static final Pattern JQ = Pattern.compile("(\\w+)=\\$\\(echo \"\\$(\\w+)\" \\| jq -r \\.(\\w+)\\)");
+  private static final Pattern ECHO = Pattern.compile("echo \"\\$(\\w+)\"");
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)}?");
+
+  @TempDir Path dataDir;
+
+  @Test
+  void everyGrpcurlExampleIsAcceptedByTheServer() throws Exception {
+    List<String> lines = grpcurlSection();
+    try (TokenAuthority authority = TokenAuthority.open(dataDir, AuthorityConfig.defaults(), Durability.FULL, Clock.systemUTC())) {
+      authority.bootstrap();
+      TokenAuthorityServer server = new TokenAuthorityServer(
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), authority).start();
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        Set<String> called = run(lines, new ReflectionClient(channel), channel);
+        ServiceDescriptor service = new ReflectionClient(channel).service("tokenauthority.v1.TokenService");
+        assertThat(called).as("the README shows every TokenService RPC")
+            .containsAll(service.getMethods().stream().map(MethodDescriptor::getFullName).toList());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.stop(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private Set<String> run(List<String> lines, ReflectionClient reflection, ManagedChannel channel) throws Exception {
+    Map<String, String> vars = new HashMap<>();
+    Set<String> called = new HashSet<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      Matcher m;
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      } else if ((m = EXPORT_BOOTSTRAP.matcher(line)).matches()) {
+        vars.put(m.group(1), Files.readString(dataDir.resolve("bootstrap-token")).trim());
+      } else if (line.equals("grpcurl -plaintext localhost:50051 list")) {
+        assertThat(reflection.listServices()).contains("tokenauthority.v1.TokenService", "grpc.health.v1.Health");
+      } else if ((m = CALL.matcher(line)).matches()) {
+        StringBuilder json = new StringBuilder();
+        while (!lines.get(++i).trim().equals("EOF")) {
+          json.append(lines.get(i)).append('\n');
+        }
+        if (m.group(1) != null) {
+          assertThat(lines.get(++i).trim()).as("a captured call closes with )").isEqualTo(")");
+        }
+        MethodDescriptor method = reflection.service(m.group(3)).findMethodByName(m.group(4));
+        assertThat(method).as("method %s/%s", m.group(3), m.group(4)).isNotNull();
+        String answer = call(channel, method, m.group(2) == null ? null : vars.get(m.group(2)), substitute(json.toString(), vars));
+        called.add(method.getFullName());
+        if (m.group(1) != null) {
+          vars.put(m.group(1), answer);
+        }
+      } else if ((m = JQ.matcher(line)).matches()) {
+        vars.put(m.group(1), field(vars.get(m.group(2)), m.group(3)));
+      } else if ((m = ECHO.matcher(line)).matches()) {
+        assertThat(vars).containsKey(m.group(1));
+      } else {
+        throw new AssertionError("README line the examples test does not understand: " + line);
+      }
+    }
+    return called;
+  }
+
+  /** A unary call as grpcurl makes it: JSON in, JSON out. */
+  private static String call(ManagedChannel channel, MethodDescriptor method, String bearer, String json) throws Exception {
+    DynamicMessage.Builder request = DynamicMessage.newBuilder(method.getInputType());
+    JsonFormat.parser().merge(json, request); // strict: unknown fields fail, as in grpcurl
+    io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> rpc = io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
+        .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(io.grpc.MethodDescriptor.generateFullMethodName(
+            method.getService().getFullName(), method.getName()))
+        .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getInputType())))
+        .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
+        .build();
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
+    if (bearer != null) {
+      options = options.withCallCredentials(BearerToken.of(bearer));
+    }
+    DynamicMessage response = ClientCalls.blockingUnaryCall(channel, rpc, options, request.build());
+    return JsonFormat.printer().print(response);
+  }
+
+  /** {@code jq -r .name} of a JSON answer: the top-level field's value. */
+  private static String field(String json, String jsonName) throws Exception {
+    // The answers are JSON of known messages; re-read them generically through a Struct.
+    com.google.protobuf.Struct.Builder struct = com.google.protobuf.Struct.newBuilder();
+    JsonFormat.parser().merge(json, struct);
+    assertThat(struct.getFieldsMap()).as("answer has %s", jsonName).containsKey(jsonName);
+    return struct.getFieldsOrThrow(jsonName).getStringValue();
+  }
+
+  private static String substitute(String text, Map<String, String> vars) {
+    Matcher m = VARIABLE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = vars.get(m.group(1));
+      assertThat(value).as("variable $%s is set before use", m.group(1)).isNotNull();
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** The lines of the sh blocks in the README section "Using it with grpcurl". */
+  private static List<String> grpcurlSection() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int start = readme.indexOf("## Using it with grpcurl");
+    int end = readme.indexOf("\n## ", start + 1);
+    assertThat(start).as("README has the grpcurl section").isPositive();
+    String section = readme.substring(start, end);
+    List<String> lines = new java.util.ArrayList<>();
+    Matcher block = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL).matcher(section);
+    while (block.find()) {
+      lines.addAll(block.group(1).lines().toList());
+    }
+    assertThat(lines).as("grpcurl example lines").hasSizeGreaterThan(10);
+    return lines;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.tokenauthority.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Duration;
+import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.GetTokenRequest;
+import dev.tokenauthority.api.v1.InactiveReason;
+import dev.tokenauthority.api.v1.IntrospectTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenResponse;
+import dev.tokenauthority.api.v1.ListTokensRequest;
+import dev.tokenauthority.api.v1.RevokeTokenRequest;
+import dev.tokenauthority.api.v1.RotateTokenRequest;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenKind;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.api.v1.TokenServiceGrpc.TokenServiceBlockingStub;
+import dev.tokenauthority.client.BearerToken;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar as a real process, over Netty on loopback. */
+class ServerProcessIT {
+  @TempDir Path dataDir;
+  private final List<String> secretsSeen = new ArrayList<>();
+
+  @Test
+  void endToEnd_overTheWire_thenGracefulShutdown() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dataDir)) {
+      int port = server.awaitPort();
+      ManagedChannel channel = channel(port);
+      try {
+        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+        TokenServiceBlockingStub admin = stub(channel, adminSecret());
+
+        Token t = remember(admin.createToken(orgToken()));
+        assertThat(introspect(admin, t.getSecret()).getAllowed()).isTrue();
+        Token rotated = remember(admin.rotateToken(RotateTokenRequest.newBuilder().setId(t.getId()).build()));
+        assertThat(introspect(admin, t.getSecret()).getActive()).isFalse();
+        assertThat(admin.listTokens(ListTokensRequest.newBuilder().setOrganization("acme").build()).getTokensCount()).isEqualTo(2);
+        admin.revokeToken(RevokeTokenRequest.newBuilder().setId(rotated.getId()).setReason("done").build());
+        assertThat(introspect(admin, rotated.getSecret()).getReason()).isEqualTo(InactiveReason.INACTIVE_REASON_REVOKED);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+
+      int exit = server.terminate();
+
+      assertThat(exit).as(server.output()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
+      assertThat(server.output()).contains("shutting down").contains("stopped");
+      assertNoSecretIn(server.output());
+    }
+  }
+
+  @Test
+  void acknowledgedWrites_surviveKill9() throws Exception {
+    Token created;
+    Token revoked;
+    Token rotatedAway;
+    Token rotatedTo;
+    try (ServerProcess server = ServerProcess.start(dataDir)) {
+      ManagedChannel channel = channel(server.awaitPort());
+      TokenServiceBlockingStub admin = stub(channel, adminSecret());
+      created = remember(admin.createToken(orgToken()));
+      revoked = remember(admin.createToken(orgToken()));
+      rotatedAway = remember(admin.createToken(orgToken()));
+      admin.revokeToken(RevokeTokenRequest.newBuilder().setId(revoked.getId()).build());
+      rotatedTo = remember(admin.rotateToken(RotateTokenRequest.newBuilder().setId(rotatedAway.getId()).build()));
+
+      server.kill9(); // right after the last acknowledgement
+      channel.shutdownNow();
+      assertNoSecretIn(server.output());
+    }
+
+    try (ServerProcess again = ServerProcess.start(dataDir)) {
+      ManagedChannel channel = channel(again.awaitPort());
+      try {
+        TokenServiceBlockingStub admin = stub(channel, adminSecret());
+        assertThat(introspect(admin, created.getSecret()).getActive()).isTrue();
+        assertThat(introspect(admin, revoked.getSecret()).getReason()).isEqualTo(InactiveReason.INACTIVE_REASON_REVOKED);
+        assertThat(introspect(admin, rotatedAway.getSecret()).getReason()).isEqualTo(InactiveReason.INACTIVE_REASON_REVOKED);
+        assertThat(introspect(admin, rotatedTo.getSecret()).getActive()).isTrue();
+        assertThat(admin.getToken(GetTokenRequest.newBuilder().setId(rotatedAway.getId()).build()).getRotatedTo())
+            .isEqualTo(rotatedTo.getId());
+        assertThat(again.output()).doesNotContain("first start"); // no second bootstrap token
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void corruptDatabase_exitsWithCode2AndSaysWhy() throws Exception {
+    Files.writeString(dataDir.resolve(TokenAuthority.DATABASE_FILE), "not a database ".repeat(100));
+    try (ServerProcess server = ServerProcess.start(dataDir)) {
+      assertThat(server.awaitExit()).isEqualTo(2);
+      assertThat(server.output()).contains("cannot start").contains("not a usable SQLite database")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void badConfig_exitsWithCode2AndNamesTheKey() throws Exception {
+    Path config = dataDir.resolve("authority.properties");
+    Files.writeString(config, "lifetime.personal.maximum = 7d\n");
+    try (ServerProcess server = ServerProcess.start(dataDir, "--config", config.toString())) {
+      assertThat(server.awaitExit()).isEqualTo(2);
+      assertThat(server.output()).contains("lifetime.personal.maximum");
+    }
+  }
+
+  private String adminSecret() throws Exception {
+    String secret = Files.readString(dataDir.resolve("bootstrap-token")).trim();
+    secretsSeen.add(secret);
+    return secret;
+  }
+
+  private Token remember(Token t) {
+    secretsSeen.add(t.getSecret());
+    return t;
+  }
+
+  private void assertNoSecretIn(String log) {
+    assertThat(secretsSeen).isNotEmpty();
+    for (String secret : secretsSeen) {
+      assertThat(log).doesNotContain(secret);
+    }
+  }
+
+  private static CreateTokenRequest orgToken() {
+    return CreateTokenRequest.newBuilder().setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION)
+        .setOrganization("acme").setLabel("it").addScopes("lenses:read"))
+        .setTtl(Duration.newBuilder().setSeconds(30L * 86_400)).build();
+  }
+
+  private static IntrospectTokenResponse introspect(TokenServiceBlockingStub stub, String secret) {
+    return stub.introspectToken(IntrospectTokenRequest.newBuilder().setSecret(secret).addRequiredScopes("lenses:read").build());
+  }
+
+  private static ManagedChannel channel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  private static TokenServiceBlockingStub stub(ManagedChannel channel, String secret) {
+    return TokenServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(secret))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+}
