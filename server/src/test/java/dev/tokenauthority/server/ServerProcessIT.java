@@ -60,6 +60,7 @@ class ServerProcessIT {
       assertThat(exit).as(server.output()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
       assertThat(server.output()).contains("shutting down").contains("stopped");
       assertNoSecretIn(server.output());
+      assertNoSecretInDatabaseFiles();
     }
   }
 
@@ -135,6 +136,21 @@ class ServerProcessIT {
     assertThat(secretsSeen).isNotEmpty();
     for (String secret : secretsSeen) {
       assertThat(log).doesNotContain(secret);
+    }
+  }
+
+  /** The database, its WAL and shared memory hold hashes only. */
+  private void assertNoSecretInDatabaseFiles() throws java.io.IOException {
+    try (var files = Files.list(dataDir)) {
+      List<Path> dbFiles = files.filter(f -> f.getFileName().toString().startsWith(TokenAuthority.DATABASE_FILE)).toList();
+      assertThat(dbFiles).isNotEmpty();
+      for (Path f : dbFiles) {
+        String bytes = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (String secret : secretsSeen) {
+          assertThat(bytes).as("%s holds no secret", f.getFileName()).doesNotContain(secret);
+        }
+        assertThat(bytes).as("%s holds no secret body", f.getFileName()).doesNotContain(secretsSeen.get(1).substring(12));
+      }
     }
   }
 

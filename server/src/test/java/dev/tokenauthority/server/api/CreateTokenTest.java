@@ -170,6 +170,27 @@ class CreateTokenTest {
   }
 
   @Test
+  void subject_isPrintableWithoutSpacesAndAtMost200() {
+    assertThat(ta.admin().createToken(request(org().setSubject("s".repeat(200)).addScopes("lenses:read"), 30 * DAY))
+        .getSubject()).hasSize(200);
+    assertInvalid(() -> ta.admin().createToken(request(org().setSubject("s".repeat(201)).addScopes("lenses:read"), 30 * DAY)),
+        "token.subject", "FIELD_INVALID");
+    assertInvalid(() -> ta.admin().createToken(request(org().setSubject("alice smith").addScopes("lenses:read"), 30 * DAY)),
+        "token.subject", "FIELD_INVALID");
+  }
+
+  @Test
+  void scopes_areBoundedTo64Entries() {
+    Token.Builder sixtyFour = org();
+    for (int i = 0; i < 64; i++) {
+      sixtyFour.addScopes("lenses:read");
+    }
+    assertThat(ta.admin().createToken(request(sixtyFour, 30 * DAY)).getScopesList()).containsExactly("lenses:read");
+    assertInvalid(() -> ta.admin().createToken(request(sixtyFour.clone().addScopes("lenses:read"), 30 * DAY)),
+        "token.scopes", "TOO_MANY_SCOPES");
+  }
+
+  @Test
   void metadata_isBoundedTo16KeysOf256Bytes() {
     Map<String, String> sixteen = new HashMap<>();
     for (int i = 0; i < 16; i++) {

@@ -82,6 +82,8 @@ class RotateAndRevokeTest {
     Token t = ta.orgToken("acme", "lenses:read");
     assertInvalid(() -> ta.admin().revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId()).setReason("x".repeat(501)).build()),
         "reason", "FIELD_INVALID");
+    assertThat(ta.admin().revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId()).setReason("x".repeat(500)).build())
+        .getRevokeReason()).hasSize(500);
     assertFails(() -> ta.admin().revokeToken(RevokeTokenRequest.newBuilder().setId("tok_0000000000000000000000").build()),
         Status.Code.NOT_FOUND, "TOKEN_NOT_FOUND");
   }
