@@ -13,30 +13,14 @@ import dev.tokenauthority.api.v1.RotateTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import dev.tokenauthority.server.TestAuthority;
+import dev.tokenauthority.server.InProcessAuthorityTest;
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import java.nio.file.Path;
 import java.util.concurrent.Executor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class AuthorizationTest {
-  @TempDir Path dir;
-  private TestAuthority ta;
-
-  @BeforeEach
-  void start() {
-    ta = TestAuthority.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    ta.close();
-  }
+class AuthorizationTest extends InProcessAuthorityTest {
 
   @Test
   void noCredentials_isUnauthenticated() {

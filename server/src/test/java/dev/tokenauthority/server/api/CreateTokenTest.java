@@ -10,32 +10,16 @@ import dev.tokenauthority.api.v1.GetTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenState;
-import dev.tokenauthority.server.TestAuthority;
+import dev.tokenauthority.server.InProcessAuthorityTest;
 import io.grpc.Status;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class CreateTokenTest {
+class CreateTokenTest extends InProcessAuthorityTest {
   private static final long DAY = 86_400;
-  @TempDir Path dir;
-  private TestAuthority ta;
-
-  @BeforeEach
-  void start() {
-    ta = TestAuthority.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    ta.close();
-  }
 
   @Test
   void organizationToken_isIssuedWithItsSecretOnce() {

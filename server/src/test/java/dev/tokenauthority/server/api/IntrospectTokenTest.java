@@ -8,6 +8,7 @@ import dev.tokenauthority.api.v1.InactiveReason;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
 import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.server.InProcessAuthorityTest;
 import dev.tokenauthority.server.TestAuthority;
 import dev.tokenauthority.server.TokenAuthority;
 import java.nio.file.Path;
@@ -17,25 +18,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class IntrospectTokenTest {
-  @TempDir Path dir;
-  private TestAuthority ta;
+class IntrospectTokenTest extends InProcessAuthorityTest {
   private String checker;
 
   @BeforeEach
-  void start() {
-    ta = TestAuthority.start(dir);
+  void makeChecker() {
     checker = ta.orgToken("acme", "tokens:introspect").getSecret();
-  }
-
-  @AfterEach
-  void stop() {
-    ta.close();
   }
 
   @Test

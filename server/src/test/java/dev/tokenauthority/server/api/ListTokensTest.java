@@ -12,30 +12,14 @@ import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenState;
-import dev.tokenauthority.server.TestAuthority;
-import java.nio.file.Path;
+import dev.tokenauthority.server.InProcessAuthorityTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ListTokensTest {
-  @TempDir Path dir;
-  private TestAuthority ta;
-
-  @BeforeEach
-  void start() {
-    ta = TestAuthority.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    ta.close();
-  }
+class ListTokensTest extends InProcessAuthorityTest {
 
   @Test
   void pages_walkEveryTokenNewestFirst_withoutRepeats() {

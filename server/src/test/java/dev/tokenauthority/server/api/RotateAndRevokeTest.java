@@ -13,10 +13,9 @@ import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.RotateTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenState;
-import dev.tokenauthority.server.TestAuthority;
+import dev.tokenauthority.server.InProcessAuthorityTest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,24 +24,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RotateAndRevokeTest {
-  @TempDir Path dir;
-  private TestAuthority ta;
-
-  @BeforeEach
-  void start() {
-    ta = TestAuthority.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    ta.close();
-  }
+class RotateAndRevokeTest extends InProcessAuthorityTest {
 
   @Test
   void revokedToken_introspectsInactiveAtOnce_andAfterRestart() {
