@@ -18,11 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /** {@link TokenStore} on SQLite through JDBI: writes on the one writer, reads on the readers. */
 public final class JdbiTokenStore implements TokenStore {
+  /** Built once: constructing a reflective mapper per query would cost more than the query. */
+  private static final RowMapper<TokenRow> TOKEN_ROWS = ConstructorMapper.of(TokenRow.class);
+
   private final Database db;
 
   public JdbiTokenStore(Database db) {
@@ -98,7 +101,7 @@ public final class JdbiTokenStore implements TokenStore {
     args.put("limit", limit);
     return db.reader().withHandle(h -> h.createQuery(sql.toString())
         .bindMap(args)
-        .map(ConstructorMapper.of(TokenRow.class))
+        .map(TOKEN_ROWS)
         .map(JdbiTokenStore::toRecord)
         .list());
   }
