@@ -4,7 +4,9 @@ import dev.tokenauthority.server.api.AuthInterceptor;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Database;
+import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.LastUseRecorder;
@@ -26,6 +28,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final Path dataDir;
   private final Database database;
   private final LastUseRecorder lastUse;
+  private final RevocationFeed feed;
   private final TokenManager tokens;
   private final Introspector introspector;
   private final Clock clock;
@@ -37,8 +40,10 @@ public final class TokenAuthority implements AutoCloseable {
     JdbiTokenStore store = new JdbiTokenStore(database);
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
-    this.tokens = new TokenManager(store, rules, lastUse, clock, new SecureRandom());
-    this.introspector = new Introspector(store, rules, lastUse, clock);
+    this.feed = new RevocationFeed(
+        new JdbiRevocationLog(database), clock, config.feedHeartbeat(), config.feedRetention());
+    this.tokens = new TokenManager(store, rules, lastUse, clock, new SecureRandom(), feed::wake);
+    this.introspector = new Introspector(store, rules, lastUse, clock, config.maxCache());
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
@@ -60,13 +65,19 @@ public final class TokenAuthority implements AutoCloseable {
   /** The authenticated gRPC services this server offers. */
   public List<ServerServiceDefinition> services() {
     AuthInterceptor auth = new AuthInterceptor(introspector);
-    return List.of(ServerInterceptors.intercept(new TokenGrpcService(tokens, introspector, clock), auth));
+    return List.of(ServerInterceptors.intercept(new TokenGrpcService(tokens, introspector, feed, clock), auth));
   }
 
-  /** Writes pending last-use times and closes the database. */
+  /** Ends the long-lived streams (the revocation feed), so that a shutdown need not wait on them. */
+  public void endStreams() {
+    feed.close();
+  }
+
+  /** Ends the streams, writes pending last-use times and closes the database. */
   @Override
   public void close() {
     try {
+      feed.close();
       lastUse.close();
     } finally {
       database.close();

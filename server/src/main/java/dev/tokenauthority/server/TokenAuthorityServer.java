@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TokenAuthorityServer {
   private final Server server;
+  private final TokenAuthority authority;
   private final HealthStatusManager health = new HealthStatusManager();
 
   @SuppressWarnings("deprecation") // v1alpha reflection: older tools know only that one
   public TokenAuthorityServer(ServerBuilder<?> builder, TokenAuthority authority) {
+    this.authority = authority;
     authority.services().forEach(builder::addService);
     this.server = builder
         .addService(health.getHealthService())
@@ -42,9 +44,13 @@ public final class TokenAuthorityServer {
     return server.getPort();
   }
 
-  /** Says NOT_SERVING, finishes calls in flight within {@code grace}, then cancels the rest. */
+  /**
+   * Says NOT_SERVING, ends the revocation streams (clients reconnect), finishes calls in flight
+   * within {@code grace}, then cancels the rest.
+   */
   public void stop(Duration grace) throws InterruptedException {
     health.enterTerminalState();
+    authority.endStreams();
     server.shutdown();
     if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -11,6 +11,8 @@ import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Durability;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
@@ -40,15 +42,16 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>{@code export NAME=$(cat data/bootstrap-token)}
  *   <li>{@code grpcurl -plaintext localhost:50051 list}
- *   <li>{@code [NAME=$(]grpcurl -plaintext [-H "authorization: Bearer $VAR"] -d @ localhost:50051
- *       SERVICE/METHOD <<EOF}, JSON lines, {@code EOF}, and {@code )} when captured
+ *   <li>{@code [NAME=$(]grpcurl -plaintext [-max-time N] [-H "authorization: Bearer $VAR"] -d @
+ *       localhost:50051 SERVICE/METHOD <<EOF}, JSON lines, {@code EOF}, and {@code )} when captured;
+ *       a server-streaming method is read until the {@code -max-time} deadline
  *   <li>{@code NAME=$(echo "$VAR" | jq -r .field)} and {@code echo "$VAR"}
  * </ul>
  */
 class ReadmeExamplesTest {
   private static final Pattern EXPORT_BOOTSTRAP = Pattern.compile("export (\\w+)=\\$\\(cat data/bootstrap-token\\)");
   private static final Pattern CALL = Pattern.compile(
-      "(?:(\\w+)=\\$\\()?grpcurl -plaintext(?: -H \"authorization: Bearer \\$(\\w+)\")? -d @ localhost:50051 ([\\w.]+)/(\\w+) <<EOF");
+      "(?:(\\w+)=\\$\\()?grpcurl -plaintext(?: -max-time (\\d+))?(?: -H \"authorization: Bearer \\$(\\w+)\")? -d @ localhost:50051 ([\\w.]+)/(\\w+) <<EOF");
   private static final Pattern JQ = Pattern.compile("(\\w+)=\\$\\(echo \"\\$(\\w+)\" \\| jq -r \\.(\\w+)\\)");
   private static final Pattern ECHO = Pattern.compile("echo \"\\$(\\w+)\"");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)}?");
@@ -95,9 +98,12 @@ class ReadmeExamplesTest {
         if (m.group(1) != null) {
           assertThat(lines.get(++i).trim()).as("a captured call closes with )").isEqualTo(")");
         }
-        MethodDescriptor method = reflection.service(m.group(3)).findMethodByName(m.group(4));
-        assertThat(method).as("method %s/%s", m.group(3), m.group(4)).isNotNull();
-        String answer = call(channel, method, m.group(2) == null ? null : vars.get(m.group(2)), substitute(json.toString(), vars));
+        MethodDescriptor method = reflection.service(m.group(4)).findMethodByName(m.group(5));
+        assertThat(method).as("method %s/%s", m.group(4), m.group(5)).isNotNull();
+        String bearer = m.group(3) == null ? null : vars.get(m.group(3));
+        String answer = method.isServerStreaming()
+            ? stream(channel, method, bearer, substitute(json.toString(), vars), m.group(2))
+            : call(channel, method, bearer, substitute(json.toString(), vars));
         called.add(method.getFullName());
         if (m.group(1) != null) {
           vars.put(m.group(1), answer);
@@ -115,21 +121,50 @@ class ReadmeExamplesTest {
 
   /** A unary call as grpcurl makes it: JSON in, JSON out. */
   private static String call(ManagedChannel channel, MethodDescriptor method, String bearer, String json) throws Exception {
+    DynamicMessage response = ClientCalls.blockingUnaryCall(
+        channel, rpc(method), options(bearer, 10), request(method, json));
+    return JsonFormat.printer().print(response);
+  }
+
+  /** A server-streaming call read until grpcurl's -max-time: the messages, one JSON per line. */
+  private static String stream(ManagedChannel channel, MethodDescriptor method, String bearer, String json, String maxTime)
+      throws Exception {
+    assertThat(maxTime).as("streaming examples bound themselves with -max-time").isNotNull();
+    StringBuilder out = new StringBuilder();
+    var messages = ClientCalls.blockingServerStreamingCall(
+        channel, rpc(method), options(bearer, Integer.parseInt(maxTime)), request(method, json));
+    try {
+      while (messages.hasNext()) {
+        out.append(JsonFormat.printer().omittingInsignificantWhitespace().print(messages.next())).append('\n');
+      }
+    } catch (StatusRuntimeException e) {
+      assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    }
+    assertThat(out).as("the stream sent something before -max-time").isNotEmpty();
+    return out.toString();
+  }
+
+  private static DynamicMessage request(MethodDescriptor method, String json) throws Exception {
     DynamicMessage.Builder request = DynamicMessage.newBuilder(method.getInputType());
     JsonFormat.parser().merge(json, request); // strict: unknown fields fail, as in grpcurl
-    io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> rpc = io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-        .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+    return request.build();
+  }
+
+  private static CallOptions options(String bearer, int seconds) {
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(seconds, TimeUnit.SECONDS);
+    return bearer == null ? options : options.withCallCredentials(BearerToken.of(bearer));
+  }
+
+  private static io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> rpc(MethodDescriptor method) {
+    return io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
+        .setType(method.isServerStreaming()
+            ? io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING
+            : io.grpc.MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(io.grpc.MethodDescriptor.generateFullMethodName(
             method.getService().getFullName(), method.getName()))
         .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getInputType())))
         .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
         .build();
-    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
-    if (bearer != null) {
-      options = options.withCallCredentials(BearerToken.of(bearer));
-    }
-    DynamicMessage response = ClientCalls.blockingUnaryCall(channel, rpc, options, request.build());
-    return JsonFormat.printer().print(response);
   }
 
   /** {@code jq -r .name} of a JSON answer: the top-level field's value. */

@@ -10,21 +10,30 @@ import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.RotateTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.api.v1.WatchRevocationsRequest;
+import dev.tokenauthority.api.v1.WatchRevocationsResponse;
+import dev.tokenauthority.server.error.TokenAuthorityException;
+import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenPage;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code tokenauthority.v1.TokenService}: proto in, domain call, proto out. */
 public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBase {
   private final TokenManager tokens;
   private final Introspector introspector;
+  private final RevocationFeed feed;
   private final TokenMessages messages;
 
-  public TokenGrpcService(TokenManager tokens, Introspector introspector, Clock clock) {
+  public TokenGrpcService(
+      TokenManager tokens, Introspector introspector, RevocationFeed feed, Clock clock) {
     this.tokens = tokens;
     this.introspector = introspector;
+    this.feed = feed;
     this.messages = new TokenMessages(clock);
   }
 
@@ -72,5 +81,24 @@ public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBas
   public void introspectToken(IntrospectTokenRequest req, StreamObserver<IntrospectTokenResponse> out) {
     Responses.unary(out, () -> messages.toProto(introspector.introspect(
         CallerContext.current(), req.getSecret(), req.getRequiredScopesList())));
+  }
+
+  @Override
+  public void watchRevocations(
+      WatchRevocationsRequest req, StreamObserver<WatchRevocationsResponse> out) {
+    try {
+      introspector.requireMayWatchRevocations(CallerContext.current());
+    } catch (TokenAuthorityException e) {
+      out.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    ServerCallStreamObserver<WatchRevocationsResponse> call =
+        (ServerCallStreamObserver<WatchRevocationsResponse>) out;
+    AtomicReference<Runnable> cancel = new AtomicReference<>(() -> { });
+    call.setOnCancelHandler(() -> cancel.get().run());
+    cancel.set(feed.subscribe(req.getEpoch(), req.getAfterSequence(), new RevocationStream(call)));
+    if (call.isCancelled()) {
+      cancel.get().run();
+    }
   }
 }

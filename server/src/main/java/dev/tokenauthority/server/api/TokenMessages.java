@@ -83,7 +83,7 @@ final class TokenMessages {
         .setAllowed(i.allowed())
         .addAllMissingScopes(i.missingScopes());
     if (i.active()) {
-      b.setToken(toProto(i.token()));
+      b.setToken(toProto(i.token())).setCacheUntil(timestamp(i.cacheUntil()));
     } else {
       b.setReason(switch (i.reason()) {
         case MALFORMED -> InactiveReason.INACTIVE_REASON_MALFORMED;

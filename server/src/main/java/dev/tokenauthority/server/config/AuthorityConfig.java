@@ -34,20 +34,40 @@ import java.util.regex.Pattern;
  * lifetime.personal.default = 30d
  * # How often last-use times are written (write-behind).
  * last-use.flush-interval = 5s
+ * # The longest a client may reuse an introspection answer (cache_until).
+ * introspection.max-cache = 5m
+ * # How often an idle revocation feed says it is alive, and how long revocations are kept for
+ * # clients that reconnect (older gaps make them drop their caches).
+ * revocation-feed.heartbeat = 1s
+ * revocation-feed.retention = 7d
  * </pre>
  *
  * Unknown keys are refused, so a typo cannot silently leave a default in place.
  */
 public record AuthorityConfig(
-    ScopeCatalogue scopes, LifetimePolicy lifetimes, Duration lastUseFlushInterval) {
+    ScopeCatalogue scopes,
+    LifetimePolicy lifetimes,
+    Duration lastUseFlushInterval,
+    Duration maxCache,
+    Duration feedHeartbeat,
+    Duration feedRetention) {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern LIFETIME_KEY = Pattern.compile("lifetime\\.([a-z]+)\\.(min|max|default)");
   private static final String SCOPES = "scopes";
   private static final String FLUSH_INTERVAL = "last-use.flush-interval";
+  private static final String MAX_CACHE = "introspection.max-cache";
+  private static final String HEARTBEAT = "revocation-feed.heartbeat";
+  private static final String RETENTION = "revocation-feed.retention";
 
   /** The built-in defaults. */
   public static AuthorityConfig defaults() {
-    return new AuthorityConfig(ScopeCatalogue.defaults(), LifetimePolicy.defaults(), Duration.ofSeconds(5));
+    return new AuthorityConfig(ScopeCatalogue.defaults(), LifetimePolicy.defaults(),
+        Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7));
+  }
+
+  /** This configuration with another heartbeat interval (tests want a fast one). */
+  public AuthorityConfig withFeedHeartbeat(Duration heartbeat) {
+    return new AuthorityConfig(scopes, lifetimes, lastUseFlushInterval, maxCache, heartbeat, feedRetention);
   }
 
   /** Reads {@code file}, falling back to the defaults for keys it does not set. */
@@ -90,16 +110,27 @@ public record AuthorityConfig(
         throw new ConfigException(prefix + "*: " + e.getMessage());
       }
     }
-    Duration flush = duration(props, FLUSH_INTERVAL, defaults.lastUseFlushInterval(), unknown);
-    if (flush.isNegative() || flush.isZero()) {
-      throw new ConfigException(FLUSH_INTERVAL + " must be positive");
+    Duration flush = positive(props, FLUSH_INTERVAL, defaults.lastUseFlushInterval(), unknown);
+    Duration maxCache = duration(props, MAX_CACHE, defaults.maxCache(), unknown);
+    if (maxCache.isNegative()) {
+      throw new ConfigException(MAX_CACHE + " must not be negative");
     }
+    Duration heartbeat = positive(props, HEARTBEAT, defaults.feedHeartbeat(), unknown);
+    Duration retention = positive(props, RETENTION, defaults.feedRetention(), unknown);
     if (!unknown.isEmpty()) {
       String hint = unknown.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
           ? " (lifetime kinds are personal, organization, service, system)" : "";
       throw new ConfigException("unknown keys " + unknown.stream().sorted().toList() + hint);
     }
-    return new AuthorityConfig(scopes, new LifetimePolicy(lifetimes), flush);
+    return new AuthorityConfig(scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention);
+  }
+
+  private static Duration positive(Properties props, String key, Duration dflt, Set<String> unknown) {
+    Duration d = duration(props, key, dflt, unknown);
+    if (d.isNegative() || d.isZero()) {
+      throw new ConfigException(key + " must be positive");
+    }
+    return d;
   }
 
   /** Parses "30d", "12h", "90m", "45s", "500ms" or ISO-8601 ("P30D", "PT12H"). */

@@ -1,20 +1,18 @@
 package dev.tokenauthority.server.scope;
 
+import dev.tokenauthority.api.ScopeRules;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A token's scopes, normalised (sorted, no duplicates), with the implication rules: {@code admin}
- * covers everything and {@code x:write} covers {@code x:read}.
+ * A token's scopes, normalised (sorted, no duplicates), with the implication rules of {@link
+ * ScopeRules}: {@code admin} covers everything and {@code x:write} covers {@code x:read}.
  */
 public final class ScopeSet {
   /** The scope that implies every other. */
-  public static final String ADMIN = "admin";
-
-  private static final String READ = ":read";
-  private static final String WRITE = ":write";
+  public static final String ADMIN = ScopeRules.ADMIN;
 
   private final List<String> sorted;
   private final Set<String> members;
@@ -41,16 +39,12 @@ public final class ScopeSet {
 
   /** Whether these scopes grant {@code required}. */
   public boolean covers(String required) {
-    if (members.contains(ADMIN) || members.contains(required)) {
-      return true;
-    }
-    return required.endsWith(READ)
-        && members.contains(required.substring(0, required.length() - READ.length()) + WRITE);
+    return ScopeRules.covers(members, required);
   }
 
   /** The scopes of {@code required} these do not grant, in their given order. */
   public List<String> missing(Collection<String> required) {
-    return required.stream().filter(s -> !covers(s)).distinct().toList();
+    return ScopeRules.missing(members, required);
   }
 
   public boolean isAdmin() {

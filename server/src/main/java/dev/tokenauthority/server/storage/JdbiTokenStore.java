@@ -114,6 +114,11 @@ public final class JdbiTokenStore implements TokenStore {
       if (dao.retire(oldId, replacement.id(), oldStopsAt.toEpochMilli(), now.toEpochMilli()) == 0) {
         return false;
       }
+      if (oldStopsAt.isAfter(now)) {
+        dao.scheduleRevocation(oldId);
+      } else {
+        dao.publishRevocation(oldId);
+      }
       dao.insert(toRow(replacement));
       insertAudit(dao, audit);
       return true;
@@ -127,6 +132,8 @@ public final class JdbiTokenStore implements TokenStore {
       if (dao.revoke(id, at.toEpochMilli(), reason) == 0) {
         return false;
       }
+      dao.unscheduleRevocation(id);
+      dao.publishRevocation(id);
       insertAudit(dao, audit);
       return true;
     });

@@ -48,6 +48,23 @@ interface TokenDao {
       """)
   int revoke(@Bind("id") String id, @Bind("at") long at, @Bind("reason") String reason);
 
+  /** Puts a revoked token on the revocation feed (once: a token stops working once). */
+  @SqlUpdate("""
+      INSERT OR IGNORE INTO revocation (token_id, secret_hash, revoke_time)
+      SELECT id, secret_hash, revoke_time FROM token WHERE id = :id
+      """)
+  void publishRevocation(@Bind("id") String id);
+
+  /** Puts a token on the feed later, when its rotation grace period ends. */
+  @SqlUpdate("""
+      INSERT OR REPLACE INTO pending_revocation (token_id, secret_hash, revoke_time)
+      SELECT id, secret_hash, revoke_time FROM token WHERE id = :id
+      """)
+  void scheduleRevocation(@Bind("id") String id);
+
+  @SqlUpdate("DELETE FROM pending_revocation WHERE token_id = :id")
+  void unscheduleRevocation(@Bind("id") String id);
+
   @SqlBatch("""
       UPDATE token SET last_use_time = :time
       WHERE id = :id AND (last_use_time IS NULL OR last_use_time < :time)

@@ -1,10 +1,11 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.api.SecretSyntax;
 import java.math.BigInteger;
 
 /** Fixed-width base62 ({@code 0-9A-Za-z}): URL-safe, no padding, one double-click selects it. */
 final class Base62 {
-  static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  static final String ALPHABET = SecretSyntax.BASE62;
   private static final BigInteger BASE = BigInteger.valueOf(62);
 
   private Base62() {}
@@ -22,23 +23,5 @@ final class Base62 {
       throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
     }
     return new String(out);
-  }
-
-  /** Encodes a non-negative {@code value} in exactly {@code width} digits. */
-  static String encode(long value, int width) {
-    char[] out = new char[width];
-    long n = value;
-    for (int i = width - 1; i >= 0; i--) {
-      out[i] = ALPHABET.charAt((int) (n % 62));
-      n /= 62;
-    }
-    if (n != 0) {
-      throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
-    }
-    return new String(out);
-  }
-
-  static boolean isDigit(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
   }
 }

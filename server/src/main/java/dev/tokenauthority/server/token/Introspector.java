@@ -4,6 +4,7 @@ import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.error.Violations;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -17,12 +18,21 @@ public final class Introspector {
   private final TokenRules rules;
   private final LastUseRecorder lastUse;
   private final Clock clock;
+  private final Duration maxCache;
 
-  public Introspector(TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock) {
+  /** @param maxCache the longest a client may reuse an answer (cache_until) */
+  public Introspector(
+      TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock, Duration maxCache) {
     this.store = store;
     this.rules = rules;
     this.lastUse = lastUse;
     this.clock = clock;
+    this.maxCache = maxCache;
+  }
+
+  /** Following the revocation feed needs what introspection needs. */
+  public void requireMayWatchRevocations(Caller caller) {
+    AccessPolicy.requireScope(caller, AccessPolicy.TOKENS_INTROSPECT);
   }
 
   /**
@@ -65,7 +75,19 @@ public final class Introspector {
     TokenRecord token = found.token();
     lastUse.record(token.id(), now);
     List<String> missing = token.scopes().missing(requiredScopes);
-    return new Introspection(true, missing.isEmpty(), token, null, missing);
+    return new Introspection(true, missing.isEmpty(), token, null, missing, cacheUntil(token, now));
+  }
+
+  /** Never past the token's expiry or (grace) revocation, nor the configured maximum. */
+  private Instant cacheUntil(TokenRecord token, Instant now) {
+    Instant until = now.plus(maxCache);
+    if (token.expireTime() != null && token.expireTime().isBefore(until)) {
+      until = token.expireTime();
+    }
+    if (token.revokeTime() != null && token.revokeTime().isBefore(until)) {
+      until = token.revokeTime();
+    }
+    return until;
   }
 
   private Lookup lookUp(String secret, Instant now) {

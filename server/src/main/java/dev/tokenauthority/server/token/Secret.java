@@ -1,8 +1,6 @@
 package dev.tokenauthority.server.token;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.tokenauthority.api.SecretSyntax;
 
 /**
  * A plaintext token secret. It exists only between issuing and the one response that shows it.
@@ -34,12 +32,7 @@ public final class Secret {
 
   /** SHA-256 of a presented string's UTF-8 bytes. */
   public static byte[] sha256(String presented) {
-    try {
-      // getInstance per call costs about the same as a cached digest and is thread-safe.
-      return MessageDigest.getInstance("SHA-256").digest(presented.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return SecretSyntax.sha256(presented);
   }
 
   @Override

@@ -36,14 +36,20 @@ public final class TokenManager {
   private final LastUseRecorder lastUse;
   private final Clock clock;
   private final SecureRandom random;
+  private final Runnable revocationsCommitted;
 
-  public TokenManager(
-      TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock, SecureRandom random) {
+  /**
+   * @param revocationsCommitted told after each commit that stopped a token, so that the
+   *     revocation feed delivers it at once
+   */
+  public TokenManager(TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock,
+      SecureRandom random, Runnable revocationsCommitted) {
     this.store = store;
     this.rules = rules;
     this.lastUse = lastUse;
     this.clock = clock;
     this.random = random;
+    this.revocationsCommitted = revocationsCommitted;
   }
 
   /** Issues a token as {@code draft} describes, living {@code ttl} (null: the kind's default). */
@@ -147,6 +153,7 @@ public final class TokenManager {
       requireRotatable(visible(caller, id), now);
       throw new FailedPreconditionException("TOKEN_ALREADY_ROTATED", "token " + id + " was already rotated");
     }
+    revocationsCommitted.run();
     return new IssuedToken(replacement, secret);
   }
 
@@ -159,8 +166,10 @@ public final class TokenManager {
     v.throwIfAny();
     TokenRecord token = visible(caller, id);
     Instant now = now();
-    store.revoke(token.id(), now, reason,
-        audit(now, "TOKEN_REVOKED", caller.tokenId(), token, "reason=" + reason));
+    if (store.revoke(token.id(), now, reason,
+        audit(now, "TOKEN_REVOKED", caller.tokenId(), token, "reason=" + reason))) {
+      revocationsCommitted.run();
+    }
     return withPendingUse(visible(caller, id));
   }
 

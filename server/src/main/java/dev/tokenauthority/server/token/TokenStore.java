@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where tokens live. Each changing method is one transaction that includes its audit entry, and is
- * durable when it returns.
+ * Where tokens live. Each changing method is one transaction that includes its audit entry and its
+ * revocation-feed entry, and is durable when it returns.
  */
 public interface TokenStore {
   /** Stores a new token. */

@@ -26,7 +26,8 @@ class IntrospectorTest {
     JdbiTokenStore store = new JdbiTokenStore(db);
     try (LastUseRecorder lastUse = new LastUseRecorder(store, Duration.ofHours(1))) {
       Introspector introspector = new Introspector(
-          store, new TokenRules(ScopeCatalogue.defaults(), LifetimePolicy.defaults()), lastUse, Clock.systemUTC());
+          store, new TokenRules(ScopeCatalogue.defaults(), LifetimePolicy.defaults()), lastUse, Clock.systemUTC(),
+          Duration.ofMinutes(5));
       Caller checker = new Caller("tok_checker", TokenKind.SYSTEM, "", "", ScopeSet.of(List.of("tokens:introspect")), List.of());
       String wellFormed = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
       String typo = wellFormed.substring(0, 56) + (wellFormed.charAt(56) == 'a' ? 'b' : 'a');

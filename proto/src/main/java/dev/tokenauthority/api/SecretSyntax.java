@@ -1,0 +1,89 @@
+package dev.tokenauthority.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import java.util.zip.CRC32;
+
+/**
+ * The wire format of token secrets, shared by the server and its clients:
+ * {@code tka_<kind>_<43 base62 random><6 base62 CRC32>}, 57 characters.
+ *
+ * <p>Both sides reject a string that fails the format or the checksum without a look-up, and key
+ * everything by the secret's SHA-256, never the plaintext.
+ */
+public final class SecretSyntax {
+  /** Every secret starts with this. */
+  public static final String PREFIX = "tka_";
+  /** Base62 digits, in value order. */
+  public static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+  static final int MARKER_CHARS = 3;
+  /** Where the random part starts, after {@code tka_xxx_}. */
+  public static final int BODY_START = PREFIX.length() + MARKER_CHARS + 1;
+  /** Base62 characters of the random part: 62^43 > 2^256. */
+  public static final int RANDOM_CHARS = 43;
+  /** Base62 characters of the checksum: 62^6 > 2^32. */
+  public static final int CHECKSUM_CHARS = 6;
+  /** The length of every secret. */
+  public static final int LENGTH = BODY_START + RANDOM_CHARS + CHECKSUM_CHARS;
+
+  private SecretSyntax() {}
+
+  /**
+   * The three-letter kind marker of a well-formed secret with a matching checksum; empty for
+   * anything else. Never throws on junk.
+   */
+  public static Optional<String> kindMarker(String presented) {
+    if (presented == null
+        || presented.length() != LENGTH
+        || !presented.startsWith(PREFIX)
+        || presented.charAt(BODY_START - 1) != '_') {
+      return Optional.empty();
+    }
+    for (int i = PREFIX.length(); i < BODY_START - 1; i++) {
+      char c = presented.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return Optional.empty();
+      }
+    }
+    for (int i = BODY_START; i < LENGTH; i++) {
+      if (BASE62.indexOf(presented.charAt(i)) < 0) {
+        return Optional.empty();
+      }
+    }
+    int checksumStart = LENGTH - CHECKSUM_CHARS;
+    return presented.regionMatches(checksumStart, checksum(presented.substring(0, checksumStart)), 0, CHECKSUM_CHARS)
+        ? Optional.of(presented.substring(PREFIX.length(), BODY_START - 1))
+        : Optional.empty();
+  }
+
+  /** Whether {@code presented} has the format and a matching checksum. */
+  public static boolean isWellFormed(String presented) {
+    return kindMarker(presented).isPresent();
+  }
+
+  /** The six-character checksum of everything before it. */
+  public static String checksum(String unchecked) {
+    CRC32 crc = new CRC32();
+    crc.update(unchecked.getBytes(StandardCharsets.US_ASCII));
+    long n = crc.getValue();
+    char[] out = new char[CHECKSUM_CHARS];
+    for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
+      out[i] = BASE62.charAt((int) (n % 62));
+      n /= 62;
+    }
+    return new String(out);
+  }
+
+  /** SHA-256 of the secret's UTF-8 bytes: the key the server stores and caches use. */
+  public static byte[] sha256(String secret) {
+    try {
+      // getInstance per call costs about the same as a cached digest and is thread-safe.
+      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.tokenauthority.server.api;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import dev.tokenauthority.api.v1.Heartbeat;
+import dev.tokenauthority.api.v1.Revocation;
+import dev.tokenauthority.api.v1.RevocationFeedStart;
+import dev.tokenauthority.api.v1.WatchRevocationsResponse;
+import dev.tokenauthority.server.revocation.RevocationSubscriber;
+import dev.tokenauthority.server.revocation.RevokedToken;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+/** One WatchRevocations stream, fed by the revocation feed. */
+final class RevocationStream implements RevocationSubscriber {
+  private final StreamObserver<WatchRevocationsResponse> out;
+
+  RevocationStream(StreamObserver<WatchRevocationsResponse> out) {
+    this.out = out;
+  }
+
+  @Override
+  public void start(long epoch, long sequence, boolean reset) {
+    out.onNext(WatchRevocationsResponse.newBuilder().setStart(RevocationFeedStart.newBuilder()
+        .setEpoch(epoch).setSequence(sequence).setReset(reset)).build());
+  }
+
+  @Override
+  public void revoked(RevokedToken t) {
+    out.onNext(WatchRevocationsResponse.newBuilder().setRevocation(Revocation.newBuilder()
+        .setSequence(t.sequence())
+        .setTokenId(t.tokenId())
+        .setSecretSha256(ByteString.copyFrom(t.secretHash()))
+        .setRevokeTime(Timestamp.newBuilder()
+            .setSeconds(t.revokeTime().getEpochSecond()).setNanos(t.revokeTime().getNano())))
+        .build());
+  }
+
+  @Override
+  public void heartbeat(long sequence) {
+    out.onNext(WatchRevocationsResponse.newBuilder()
+        .setHeartbeat(Heartbeat.newBuilder().setSequence(sequence)).build());
+  }
+
+  @Override
+  public void closed() {
+    try {
+      out.onError(Status.UNAVAILABLE.withDescription("the server is shutting down; reconnect").asRuntimeException());
+    } catch (RuntimeException alreadyGone) {
+      // the client left first
+    }
+  }
+}
