@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.api.BearerHeader;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.token.Caller;
@@ -22,7 +23,6 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final String BEARER = "bearer ";
 
   private final Introspector introspector;
 
@@ -50,11 +50,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       throw new UnauthenticatedException(
           "MISSING_CREDENTIALS", "send the token secret as metadata 'authorization: Bearer <secret>'");
     }
-    if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      throw new UnauthenticatedException(
-          "INVALID_CREDENTIALS", "the authorization metadata must be 'Bearer <secret>'");
-    }
-    return header.substring(BEARER.length()).trim();
+    return BearerHeader.secret(header).orElseThrow(() -> new UnauthenticatedException(
+        "INVALID_CREDENTIALS", "the authorization metadata must be 'Bearer <secret>'"));
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException e) {

@@ -71,8 +71,8 @@ public final class RevocationFeed implements AutoCloseable {
         latest = delivered;
         followers.add(follower);
       }
-      boolean reset = epoch != revocations.epoch()
-          || afterSequence <= 0
+      boolean reset = epoch != revocations.epoch() // 0 on a first connection
+          || afterSequence < 0
           || afterSequence > latest
           || afterSequence < revocations.oldestSequence() - 1;
       follower.sentUpTo = reset ? latest : afterSequence;

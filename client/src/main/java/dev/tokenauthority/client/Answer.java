@@ -1,0 +1,23 @@
+package dev.tokenauthority.client;
+
+import dev.tokenauthority.api.ScopeRules;
+import dev.tokenauthority.api.v1.InactiveReason;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/** What the authority said about one token, independent of the scopes a caller needs. */
+record Answer(boolean active, Principal principal, InactiveReason reason, Instant cacheUntil) {
+  static Answer inactive(InactiveReason reason) {
+    return new Answer(false, null, reason, null);
+  }
+
+  /** This answer judged against the scopes one request needs. */
+  CheckResult against(Collection<String> requiredScopes) {
+    if (!active) {
+      return CheckResult.inactive(reason);
+    }
+    List<String> missing = ScopeRules.missing(principal.scopes(), requiredScopes);
+    return new CheckResult(true, missing.isEmpty(), principal, missing, InactiveReason.INACTIVE_REASON_UNSPECIFIED);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.tokenauthority.example;
+
+import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.RevokeTokenRequest;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenKind;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.storage.Durability;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real token authority on a loopback port, in this JVM; stoppable and restartable on its data. */
+final class LiveAuthority implements AutoCloseable {
+  static final AuthorityConfig CONFIG = AuthorityConfig.defaults().withFeedHeartbeat(Duration.ofMillis(200));
+
+  private final Path dataDir;
+  private TokenAuthority authority;
+  private TokenAuthorityServer server;
+  private int port;
+  private ManagedChannel adminChannel;
+  private String adminSecret;
+
+  LiveAuthority(Path dataDir) throws IOException {
+    this.dataDir = dataDir;
+    start(0);
+  }
+
+  private void start(int onPort) throws IOException {
+    authority = TokenAuthority.open(dataDir, CONFIG, Durability.FULL, Clock.systemUTC());
+    authority.bootstrap();
+    server = new TokenAuthorityServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", onPort)), authority).start();
+    port = server.port();
+    adminSecret = Files.readString(dataDir.resolve("bootstrap-token")).trim();
+    adminChannel = channel();
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** A new plaintext channel to the authority; the caller closes it. */
+  ManagedChannel channel() {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  TokenServiceGrpc.TokenServiceBlockingStub admin() {
+    return TokenServiceGrpc.newBlockingStub(adminChannel).withCallCredentials(BearerToken.of(adminSecret))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  Token token(String subject, String... scopes) {
+    return admin().createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(TokenKind.TOKEN_KIND_PERSONAL).setOrganization("acme").setSubject(subject)
+        .setLabel("test").addAllScopes(List.of(scopes))).build());
+  }
+
+  void revoke(Token t) {
+    admin().revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId()).build());
+  }
+
+  /** Stops serving (the revocation feed ends; clients see the outage). */
+  void stop() throws InterruptedException {
+    adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.stop(Duration.ofSeconds(5));
+    authority.close();
+  }
+
+  /** Opens the same data again without serving: changes made here are missed by clients. */
+  TokenAuthority openOffline() {
+    return TokenAuthority.open(dataDir, CONFIG, Durability.FULL, Clock.systemUTC());
+  }
+
+  /** Serves again on the same port. */
+  void restart() throws IOException {
+    start(port);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
