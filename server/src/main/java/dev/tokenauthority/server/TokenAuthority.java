@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.AuthInterceptor;
+import dev.tokenauthority.server.api.EnvoyAuthorizationService;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Database;
@@ -65,7 +66,9 @@ public final class TokenAuthority implements AutoCloseable {
   /** The authenticated gRPC services this server offers. */
   public List<ServerServiceDefinition> services() {
     AuthInterceptor auth = new AuthInterceptor(introspector);
-    return List.of(ServerInterceptors.intercept(new TokenGrpcService(tokens, introspector, feed, clock), auth));
+    return List.of(
+        ServerInterceptors.intercept(new TokenGrpcService(tokens, introspector, feed, clock), auth),
+        ServerInterceptors.intercept(new EnvoyAuthorizationService(introspector), auth));
   }
 
   /** Ends the long-lived streams (the revocation feed), so that a shutdown need not wait on them. */

@@ -87,7 +87,7 @@ public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBas
   public void watchRevocations(
       WatchRevocationsRequest req, StreamObserver<WatchRevocationsResponse> out) {
     try {
-      introspector.requireMayWatchRevocations(CallerContext.current());
+      introspector.requireIntrospectScope(CallerContext.current());
     } catch (TokenAuthorityException e) {
       out.onError(GrpcErrors.toStatus(e));
       return;

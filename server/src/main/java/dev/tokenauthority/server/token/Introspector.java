@@ -30,8 +30,8 @@ public final class Introspector {
     this.maxCache = maxCache;
   }
 
-  /** Following the revocation feed needs what introspection needs. */
-  public void requireMayWatchRevocations(Caller caller) {
+  /** The caller must hold tokens:introspect: to follow the feed or check sidecar requests. */
+  public void requireIntrospectScope(Caller caller) {
     AccessPolicy.requireScope(caller, AccessPolicy.TOKENS_INTROSPECT);
   }
 

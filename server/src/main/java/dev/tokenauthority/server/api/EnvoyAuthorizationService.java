@@ -1,0 +1,141 @@
+package dev.tokenauthority.server.api;
+
+import com.google.rpc.Code;
+import dev.tokenauthority.api.BearerHeader;
+import dev.tokenauthority.server.error.InvalidArgumentException;
+import dev.tokenauthority.server.token.Introspection;
+import dev.tokenauthority.server.token.Introspector;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
+import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
+import io.envoyproxy.envoy.type.v3.HttpStatus;
+import io.envoyproxy.envoy.type.v3.StatusCode;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Envoy's external authorization ({@code envoy.service.auth.v3.Authorization/Check}): a sidecar
+ * asks whether an HTTP request's bearer token may pass. The sidecar itself authenticates like any
+ * introspecting caller (a token with {@code tokens:introspect} in its gRPC metadata).
+ *
+ * <p>Allowed requests go upstream with {@code x-token-id}, {@code x-token-subject}, {@code
+ * x-token-organization} and {@code x-token-scopes} (overwriting any the client sent) and without
+ * their {@code authorization} header; others get 401 (no or bad token) or 403 (missing scope)
+ * with a short JSON body. The route's required scopes come from the context extension {@code
+ * required_scopes}, comma-separated.
+ */
+public final class EnvoyAuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
+  /** The context extension naming the scopes a route needs. */
+  public static final String REQUIRED_SCOPES = "required_scopes";
+
+  private final Introspector introspector;
+
+  public EnvoyAuthorizationService(Introspector introspector) {
+    this.introspector = introspector;
+  }
+
+  @Override
+  public void check(CheckRequest request, StreamObserver<CheckResponse> out) {
+    Responses.unary(out, () -> {
+      introspector.requireIntrospectScope(CallerContext.current());
+      AttributeContext attributes = request.getAttributes();
+      Optional<String> secret = BearerHeader.secret(header(attributes.getRequest().getHttp(), "authorization"));
+      if (secret.isEmpty()) {
+        return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated", "a bearer token is required");
+      }
+      List<String> required = requiredScopes(attributes.getContextExtensionsMap().get(REQUIRED_SCOPES));
+      Introspection answer;
+      try {
+        answer = introspector.introspect(CallerContext.current(), secret.get(), required);
+      } catch (InvalidArgumentException e) { // the route's configuration, not the client, is wrong
+        return denied(StatusCode.InternalServerError, Code.INTERNAL, "misconfigured_route", e.getMessage());
+      }
+      if (!answer.active()) {
+        return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated", "the bearer token is not valid");
+      }
+      if (!answer.allowed()) {
+        return denied(StatusCode.Forbidden, Code.PERMISSION_DENIED, "forbidden",
+            "the token lacks scope " + String.join(", ", answer.missingScopes()));
+      }
+      return allowed(answer);
+    });
+  }
+
+  private static CheckResponse allowed(Introspection answer) {
+    var token = answer.token();
+    return CheckResponse.newBuilder()
+        .setStatus(com.google.rpc.Status.newBuilder().setCode(Code.OK_VALUE))
+        .setOkResponse(OkHttpResponse.newBuilder()
+            .addHeaders(overwrite("x-token-id", token.id()))
+            .addHeaders(overwrite("x-token-subject", token.subject()))
+            .addHeaders(overwrite("x-token-organization", token.organization()))
+            .addHeaders(overwrite("x-token-scopes", String.join(",", token.scopes().asList())))
+            .addHeadersToRemove("authorization"))
+        .build();
+  }
+
+  private static CheckResponse denied(StatusCode http, Code code, String error, String message) {
+    DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
+        .setStatus(HttpStatus.newBuilder().setCode(http))
+        .addHeaders(overwrite("content-type", "application/json"))
+        .setBody("{\"error\":\"" + json(error) + "\",\"message\":\"" + json(message) + "\"}");
+    if (http == StatusCode.Unauthorized) {
+      denied.addHeaders(overwrite("www-authenticate", "Bearer"));
+    }
+    return CheckResponse.newBuilder()
+        .setStatus(com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message))
+        .setDeniedResponse(denied)
+        .build();
+  }
+
+  /** A header the client cannot pre-set: ours replaces theirs. */
+  private static HeaderValueOption overwrite(String key, String value) {
+    return HeaderValueOption.newBuilder()
+        .setHeader(HeaderValue.newBuilder().setKey(key).setValue(value))
+        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+        .build();
+  }
+
+  /** Envoy sends lower-case header names, in {@code headers} or (raw) in {@code header_map}. */
+  private static String header(AttributeContext.HttpRequest http, String name) {
+    String value = http.getHeadersMap().get(name);
+    if (value != null) {
+      return value;
+    }
+    for (HeaderValue h : http.getHeaderMap().getHeadersList()) {
+      if (h.getKey().equalsIgnoreCase(name)) {
+        return h.getValue().isEmpty() ? h.getRawValue().toString(StandardCharsets.UTF_8) : h.getValue();
+      }
+    }
+    return null;
+  }
+
+  private static List<String> requiredScopes(String extension) {
+    if (extension == null) {
+      return List.of();
+    }
+    return Arrays.stream(extension.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static String json(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}
