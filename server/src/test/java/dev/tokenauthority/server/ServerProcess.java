@@ -94,9 +94,9 @@ final class ServerProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill9();
+      process.destroyForcibly();
     }
   }
 }
