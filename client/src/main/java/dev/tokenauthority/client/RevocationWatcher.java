@@ -8,6 +8,7 @@ import dev.tokenauthority.api.v1.WatchRevocationsResponse;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -112,7 +113,10 @@ final class RevocationWatcher implements AutoCloseable {
     }
     long delay = ThreadLocalRandom.current().nextLong(backoffMs / 2, backoffMs + 1); // jitter
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-    log.log(Level.FINE, "revocation feed ended; reconnecting in " + delay + " ms", error);
+    Status.Code code = error == null ? Status.Code.OK : Status.fromThrowable(error).getCode();
+    boolean expected = code == Status.Code.OK || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED;
+    log.log(expected ? Level.FINE : Level.WARNING,
+        "revocation feed ended (" + code + "); reconnecting in " + delay + " ms", error);
     scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 

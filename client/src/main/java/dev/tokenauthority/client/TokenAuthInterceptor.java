@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Guards a gRPC service with the token authority: reads the bearer token, checks it against the
  * scopes declared for the method, answers UNAUTHENTICATED / PERMISSION_DENIED / UNAVAILABLE itself,
- * and puts the {@link Principal} in the {@link Context} for the handler ({@link #PRINCIPAL}).
+ * (or INTERNAL when the authority refuses this service's own token), and puts the {@link Principal} in the {@link Context} for the handler ({@link #PRINCIPAL}).
  * Methods with no declared scopes are refused: a forgotten declaration fails closed.
  *
  * <pre>{@code
@@ -58,7 +58,10 @@ public final class TokenAuthInterceptor implements ServerInterceptor {
     try {
       result = introspector.check(secret.get(), required);
     } catch (TokenCheckException e) {
-      return refuse(call, Status.UNAVAILABLE.withDescription("cannot verify the token right now"));
+      return refuse(call, e.isUnavailable()
+          ? Status.UNAVAILABLE.withDescription("cannot verify the token right now")
+          // the authority refused this service itself: a configuration error, not the caller's
+          : Status.INTERNAL.withDescription("this service cannot verify tokens (" + e.reason() + ")"));
     }
     if (!result.active()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription("the token is not valid"));

@@ -116,6 +116,25 @@ class LensServiceTest {
   }
 
   @Test
+  void aServiceWhoseOwnTokenCannotIntrospect_answersInternal_notAllowed() throws Exception {
+    String weak = authority.token("misconfigured-service", "lenses:read").getSecret();
+    try (TokenIntrospector weakTokens = TokenIntrospector.newBuilder(toAuthority, BearerToken.of(weak)).build()) {
+      Server misconfigured = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+          .addService(LensServer.guarded(weakTokens)).build().start();
+      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", misconfigured.getPort()).usePlaintext().build();
+      try {
+        Token reader = authority.token("alice", "lenses:read");
+        StatusRuntimeException e = assertStatus(() -> LensServiceGrpc.newBlockingStub(ch)
+            .withCallCredentials(BearerToken.of(reader.getSecret())).getLens(get()), Status.Code.INTERNAL);
+        assertThat(e.getStatus().getDescription()).contains("MISSING_SCOPE");
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        misconfigured.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void methodsWithoutDeclaredScopes_areRefused() throws Exception {
     Server partial = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(ServerInterceptors.intercept(new LensService(), TokenAuthInterceptor.newBuilder(tokens)
