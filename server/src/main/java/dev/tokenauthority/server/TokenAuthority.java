@@ -9,10 +9,12 @@ import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
+import dev.tokenauthority.server.token.CachingTokenStore;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.LastUseRecorder;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenRules;
+import dev.tokenauthority.server.token.TokenStore;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ public final class TokenAuthority implements AutoCloseable {
     this.dataDir = dataDir;
     this.database = database;
     this.clock = clock;
-    JdbiTokenStore store = new JdbiTokenStore(database);
+    TokenStore store = new CachingTokenStore(new JdbiTokenStore(database), config.tokenCacheSize());
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
     this.feed = new RevocationFeed(

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * last-use.flush-interval = 5s
  * # The longest a client may reuse an introspection answer (cache_until).
  * introspection.max-cache = 5m
+ * # How many token records the server keeps in memory for authentication and introspection.
+ * token-cache.size = 50000
  * # How often an idle revocation feed says it is alive, and how long revocations are kept for
  * # clients that reconnect (older gaps make them drop their caches).
  * revocation-feed.heartbeat = 1s
@@ -50,7 +52,8 @@ public record AuthorityConfig(
     Duration lastUseFlushInterval,
     Duration maxCache,
     Duration feedHeartbeat,
-    Duration feedRetention) {
+    Duration feedRetention,
+    long tokenCacheSize) {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern LIFETIME_KEY = Pattern.compile("lifetime\\.([a-z]+)\\.(min|max|default)");
   private static final String SCOPES = "scopes";
@@ -58,16 +61,24 @@ public record AuthorityConfig(
   private static final String MAX_CACHE = "introspection.max-cache";
   private static final String HEARTBEAT = "revocation-feed.heartbeat";
   private static final String RETENTION = "revocation-feed.retention";
+  private static final String TOKEN_CACHE_SIZE = "token-cache.size";
 
   /** The built-in defaults. */
   public static AuthorityConfig defaults() {
     return new AuthorityConfig(ScopeCatalogue.defaults(), LifetimePolicy.defaults(),
-        Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7));
+        Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7), 50_000);
   }
 
   /** This configuration with another heartbeat interval (tests want a fast one). */
   public AuthorityConfig withFeedHeartbeat(Duration heartbeat) {
-    return new AuthorityConfig(scopes, lifetimes, lastUseFlushInterval, maxCache, heartbeat, feedRetention);
+    return new AuthorityConfig(
+        scopes, lifetimes, lastUseFlushInterval, maxCache, heartbeat, feedRetention, tokenCacheSize);
+  }
+
+  /** This configuration with another token cache size (benchmarks size it against a population). */
+  public AuthorityConfig withTokenCacheSize(long size) {
+    return new AuthorityConfig(
+        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention, size);
   }
 
   /** Reads {@code file}, falling back to the defaults for keys it does not set. */
@@ -117,12 +128,25 @@ public record AuthorityConfig(
     }
     Duration heartbeat = positive(props, HEARTBEAT, defaults.feedHeartbeat(), unknown);
     Duration retention = positive(props, RETENTION, defaults.feedRetention(), unknown);
+    long cacheSize = defaults.tokenCacheSize();
+    if (props.containsKey(TOKEN_CACHE_SIZE)) {
+      unknown.remove(TOKEN_CACHE_SIZE);
+      try {
+        cacheSize = Long.parseLong(props.getProperty(TOKEN_CACHE_SIZE).trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(TOKEN_CACHE_SIZE + " must be a whole number");
+      }
+      if (cacheSize < 0) {
+        throw new ConfigException(TOKEN_CACHE_SIZE + " must not be negative");
+      }
+    }
     if (!unknown.isEmpty()) {
       String hint = unknown.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
           ? " (lifetime kinds are personal, organization, service, system)" : "";
       throw new ConfigException("unknown keys " + unknown.stream().sorted().toList() + hint);
     }
-    return new AuthorityConfig(scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention);
+    return new AuthorityConfig(
+        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, cacheSize);
   }
 
   private static Duration positive(Properties props, String key, Duration dflt, Set<String> unknown) {

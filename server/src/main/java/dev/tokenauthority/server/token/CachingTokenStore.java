@@ -1,0 +1,90 @@
+package dev.tokenauthority.server.token;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tokenauthority.server.audit.AuditEntry;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Keeps recently presented tokens in memory, so that authenticating a caller and introspecting a
+ * token need no database read when hot. Bounded; unknown hashes are remembered too.
+ *
+ * <p>Revocation and rotation evict the token before they return, so an acknowledged revocation
+ * is never answered from the cache. A look-up racing with a revocation cannot re-insert the old
+ * record: Caffeine loads and invalidations of one key are serialised. State that changes with
+ * time (expiry, the end of a rotation's grace) is judged on each use from the cached times. This
+ * assumes this process is the database's only writer, which SQLite's one-writer model makes so.
+ */
+public final class CachingTokenStore implements TokenStore {
+  private final TokenStore store;
+  private final Cache<ByteBuffer, Optional<TokenRecord>> byHash;
+
+  public CachingTokenStore(TokenStore store, long maximumSize) {
+    this.store = store;
+    this.byHash = Caffeine.newBuilder().maximumSize(maximumSize).build();
+  }
+
+  @Override
+  public Optional<TokenRecord> findByHash(byte[] secretHash) {
+    return byHash.get(key(secretHash), k -> store.findByHash(secretHash));
+  }
+
+  @Override
+  public void insert(TokenRecord token, AuditEntry audit) {
+    store.insert(token, audit);
+    byHash.invalidate(key(token.secretHash())); // a remembered "unknown" for it would be wrong now
+  }
+
+  @Override
+  public boolean rotate(
+      String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
+    boolean rotated = store.rotate(oldId, oldStopsAt, replacement, now, audit);
+    evict(oldId);
+    byHash.invalidate(key(replacement.secretHash()));
+    return rotated;
+  }
+
+  @Override
+  public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
+    boolean revoked = store.revoke(id, at, reason, audit);
+    evict(id);
+    return revoked;
+  }
+
+  @Override
+  public Optional<TokenRecord> findById(String id) {
+    return store.findById(id);
+  }
+
+  @Override
+  public List<TokenRecord> list(TokenFilter filter, Instant now, PageToken.Position after, int limit) {
+    return store.list(filter, now, after, limit);
+  }
+
+  @Override
+  public void recordLastUse(Map<String, Instant> lastUseById) {
+    store.recordLastUse(lastUseById); // cached records keep their older last use: not used for decisions
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return store.isEmpty();
+  }
+
+  /** How many tokens are cached now (approximately). */
+  public long size() {
+    return byHash.estimatedSize();
+  }
+
+  private void evict(String id) {
+    store.findById(id).ifPresent(t -> byHash.invalidate(key(t.secretHash())));
+  }
+
+  private static ByteBuffer key(byte[] hash) {
+    return ByteBuffer.wrap(hash.clone()).asReadOnlyBuffer();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.tokenauthority.server.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.scope.ScopeSet;
+import dev.tokenauthority.server.storage.Database;
+import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.JdbiTokenStore;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server's token cache over real SQLite storage. */
+class CachingTokenStoreTest {
+  @TempDir Path dir;
+  private Database db;
+  private JdbiTokenStore sqlite;
+  private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("t.db"), Durability.FULL);
+    sqlite = new JdbiTokenStore(db);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void aLookUpInFlightDuringARevocation_cannotCacheTheOldAnswer() throws Exception {
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HeldLookUps held = new HeldLookUps(sqlite, loading, release);
+    CachingTokenStore cache = new CachingTokenStore(held, 100);
+    TokenRecord t = token();
+    cache.insert(t, audit(t));
+
+    held.holdNext();
+    CompletableFuture<Optional<TokenRecord>> racing = CompletableFuture.supplyAsync(() -> cache.findByHash(t.secretHash()));
+    assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue(); // it read "active" and is about to cache it
+    CompletableFuture<Boolean> revoking = CompletableFuture.supplyAsync(() -> cache.revoke(t.id(), now, "leaked", audit(t)));
+    Thread.sleep(100);
+    release.countDown();
+
+    assertThat(revoking.get(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(racing.get(5, TimeUnit.SECONDS).orElseThrow().stateAt(now)).isEqualTo(TokenState.ACTIVE); // read before the revocation
+    assertThat(cache.findByHash(t.secretHash()).orElseThrow().stateAt(now))
+        .as("after the revocation returned, never the stale answer").isEqualTo(TokenState.REVOKED);
+  }
+
+  @Test
+  void hotLookUps_areServedFromMemory_andUnknownHashesAreRemembered() {
+    CountingLookUps counting = new CountingLookUps(sqlite);
+    CachingTokenStore cache = new CachingTokenStore(counting, 100);
+    TokenRecord t = token();
+    cache.insert(t, audit(t));
+
+    cache.findByHash(t.secretHash());
+    cache.findByHash(t.secretHash());
+    byte[] unknown = new byte[32];
+    cache.findByHash(unknown);
+    cache.findByHash(unknown);
+
+    assertThat(counting.lookUps).isEqualTo(2);
+  }
+
+  private TokenRecord token() {
+    Secret s = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom());
+    return new TokenRecord("tok_" + Long.toHexString(System.nanoTime()) + "0000000000", TokenKind.ORGANIZATION, "acme", "",
+        "cache test", ScopeSet.of(List.of("lenses:read")), List.of(), Map.of(), now, "", now.plusSeconds(3600),
+        null, null, "", "", "", s.hint(), s.sha256());
+  }
+
+  private AuditEntry audit(TokenRecord t) {
+    return new AuditEntry(now, "TEST", "test", t.organization(), t.id(), "");
+  }
+
+  /** The real store; the next hash look-up pauses after reading, to widen a race window. */
+  private static final class HeldLookUps extends Delegating {
+    private final CountDownLatch loading;
+    private final CountDownLatch release;
+    private volatile boolean holdNext;
+
+    HeldLookUps(TokenStore store, CountDownLatch loading, CountDownLatch release) {
+      super(store);
+      this.loading = loading;
+      this.release = release;
+    }
+
+    void holdNext() {
+      holdNext = true;
+    }
+
+    @Override
+    public Optional<TokenRecord> findByHash(byte[] hash) {
+      Optional<TokenRecord> found = store.findByHash(hash);
+      if (holdNext) {
+        holdNext = false;
+        loading.countDown();
+        try {
+          release.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return found;
+    }
+  }
+
+  /** The real store, counting hash look-ups that reach it. */
+  private static final class CountingLookUps extends Delegating {
+    int lookUps;
+
+    CountingLookUps(TokenStore store) {
+      super(store);
+    }
+
+    @Override
+    public Optional<TokenRecord> findByHash(byte[] hash) {
+      lookUps++;
+      return store.findByHash(hash);
+    }
+  }
+
+  private abstract static class Delegating implements TokenStore {
+    final TokenStore store;
+
+    Delegating(TokenStore store) {
+      this.store = store;
+    }
+
+    @Override public void insert(TokenRecord token, AuditEntry audit) { store.insert(token, audit); }
+    @Override public Optional<TokenRecord> findById(String id) { return store.findById(id); }
+    @Override public Optional<TokenRecord> findByHash(byte[] hash) { return store.findByHash(hash); }
+    @Override public List<TokenRecord> list(TokenFilter f, Instant n, PageToken.Position a, int l) { return store.list(f, n, a, l); }
+    @Override public boolean rotate(String o, Instant s, TokenRecord r, Instant n, AuditEntry a) { return store.rotate(o, s, r, n, a); }
+    @Override public boolean revoke(String id, Instant at, String reason, AuditEntry a) { return store.revoke(id, at, reason, a); }
+    @Override public void recordLastUse(Map<String, Instant> m) { store.recordLastUse(m); }
+    @Override public boolean isEmpty() { return store.isEmpty(); }
+  }
+}
