@@ -74,15 +74,14 @@ public final class Main implements Callable<Integer> {
       log.error("cannot start: {}", e.getMessage());
       return EXIT_START_FAILED;
     }
-    ExecutorService executor = Executors.newFixedThreadPool(
-        Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), named("grpc-call-"));
+    ExecutorService executor = callExecutor();
     TokenAuthorityServer server;
     try {
       authority.bootstrap().ifPresent(file -> log.info(
           "first start: wrote the bootstrap admin token to {} (mode 0600); store it safely and"
               + " delete the file", file.toAbsolutePath().normalize()));
       server = new TokenAuthorityServer(
-          NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).executor(executor),
+          transport(host, port, executor),
           authority).start();
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.getMessage());
@@ -95,6 +94,20 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, executor, authority), "shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /**
+   * The executor gRPC calls run on. Calls do blocking storage work, so it has more threads than
+   * cores; Netty's event loops never block.
+   */
+  public static ExecutorService callExecutor() {
+    return Executors.newFixedThreadPool(
+        Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), named("grpc-call-"));
+  }
+
+  /** The Netty transport on {@code host:port}, running calls on {@code executor}. */
+  public static NettyServerBuilder transport(String host, int port, ExecutorService executor) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).executor(executor);
   }
 
   /** SIGTERM: stop taking calls, finish those in flight, write last-use times, close the database. */

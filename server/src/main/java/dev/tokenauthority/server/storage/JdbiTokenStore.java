@@ -11,15 +11,16 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** {@link TokenStore} on SQLite through JDBI: writes on the one writer, reads on the readers. */
 public final class JdbiTokenStore implements TokenStore {
@@ -35,20 +36,21 @@ public final class JdbiTokenStore implements TokenStore {
   @Override
   public void insert(TokenRecord token, AuditEntry audit) {
     db.writer().useTransaction(h -> {
-      TokenDao dao = h.attach(TokenDao.class);
-      dao.insert(toRow(token));
-      insertAudit(dao, audit);
+      insertToken(h, token);
+      insertAudit(h, audit);
     });
   }
 
   @Override
   public Optional<TokenRecord> findById(String id) {
-    return db.reader().withExtension(TokenDao.class, dao -> dao.findById(id)).map(JdbiTokenStore::toRecord);
+    return db.reader().withHandle(h ->
+        h.createQuery(TokenSql.FIND_BY_ID).bind("id", id).map(TOKEN_ROWS).findOne()).map(JdbiTokenStore::toRecord);
   }
 
   @Override
   public Optional<TokenRecord> findByHash(byte[] secretHash) {
-    return db.reader().withExtension(TokenDao.class, dao -> dao.findByHash(secretHash))
+    return db.reader().withHandle(h ->
+        h.createQuery(TokenSql.FIND_BY_HASH).bind("hash", secretHash).map(TOKEN_ROWS).findOne())
         .map(JdbiTokenStore::toRecord);
   }
 
@@ -110,17 +112,15 @@ public final class JdbiTokenStore implements TokenStore {
   public boolean rotate(
       String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
     return db.writer().inTransaction(h -> {
-      TokenDao dao = h.attach(TokenDao.class);
-      if (dao.retire(oldId, replacement.id(), oldStopsAt.toEpochMilli(), now.toEpochMilli()) == 0) {
+      int retired = h.createUpdate(TokenSql.RETIRE).bind("id", oldId).bind("newId", replacement.id())
+          .bind("stop", oldStopsAt.toEpochMilli()).bind("now", now.toEpochMilli()).execute();
+      if (retired == 0) {
         return false;
       }
-      if (oldStopsAt.isAfter(now)) {
-        dao.scheduleRevocation(oldId);
-      } else {
-        dao.publishRevocation(oldId);
-      }
-      dao.insert(toRow(replacement));
-      insertAudit(dao, audit);
+      h.createUpdate(oldStopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
+          .bind("id", oldId).execute();
+      insertToken(h, replacement);
+      insertAudit(h, audit);
       return true;
     });
   }
@@ -128,13 +128,14 @@ public final class JdbiTokenStore implements TokenStore {
   @Override
   public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
     return db.writer().inTransaction(h -> {
-      TokenDao dao = h.attach(TokenDao.class);
-      if (dao.revoke(id, at.toEpochMilli(), reason) == 0) {
+      int revoked = h.createUpdate(TokenSql.REVOKE).bind("id", id).bind("at", at.toEpochMilli())
+          .bind("reason", reason).execute();
+      if (revoked == 0) {
         return false;
       }
-      dao.unscheduleRevocation(id);
-      dao.publishRevocation(id);
-      insertAudit(dao, audit);
+      h.createUpdate(TokenSql.UNSCHEDULE_REVOCATION).bind("id", id).execute();
+      h.createUpdate(TokenSql.PUBLISH_REVOCATION).bind("id", id).execute();
+      insertAudit(h, audit);
       return true;
     });
   }
@@ -144,22 +145,37 @@ public final class JdbiTokenStore implements TokenStore {
     if (lastUseById.isEmpty()) {
       return;
     }
-    List<String> ids = new ArrayList<>(lastUseById.size());
-    List<Long> times = new ArrayList<>(lastUseById.size());
-    lastUseById.forEach((id, time) -> {
-      ids.add(id);
-      times.add(time.toEpochMilli());
+    db.writer().useTransaction(h -> {
+      PreparedBatch batch = h.prepareBatch(TokenSql.RECORD_LAST_USE);
+      lastUseById.forEach((id, time) -> batch.bind("id", id).bind("time", time.toEpochMilli()).add());
+      batch.execute();
     });
-    db.writer().useTransaction(h -> h.attach(TokenDao.class).recordLastUse(ids, times));
   }
 
   @Override
   public boolean isEmpty() {
-    return db.reader().withExtension(TokenDao.class, TokenDao::isEmpty);
+    return db.reader().withHandle(h -> h.createQuery(TokenSql.IS_EMPTY).mapTo(Boolean.class).one());
   }
 
-  private static void insertAudit(TokenDao dao, AuditEntry a) {
-    dao.insertAudit(a.time().toEpochMilli(), a.action(), a.actor(), a.organization(), a.target(), a.details());
+  /** Binds each column by name: binding the record reflectively cost more than the insert. */
+  private static void insertToken(Handle h, TokenRecord t) {
+    TokenRow r = toRow(t);
+    h.createUpdate(TokenSql.INSERT)
+        .bind("id", r.id()).bind("secretHash", r.secretHash()).bind("secretHint", r.secretHint())
+        .bind("kind", r.kind()).bind("organization", r.organization()).bind("subject", r.subject())
+        .bind("label", r.label()).bind("scopes", r.scopes()).bind("groupNames", r.groupNames())
+        .bind("metadata", r.metadata()).bind("createTime", r.createTime()).bind("creator", r.creator())
+        .bind("expireTime", r.expireTime()).bind("lastUseTime", r.lastUseTime())
+        .bind("revokeTime", r.revokeTime()).bind("revokeReason", r.revokeReason())
+        .bind("rotatedFrom", r.rotatedFrom()).bind("rotatedTo", r.rotatedTo())
+        .execute();
+  }
+
+  private static void insertAudit(Handle h, AuditEntry a) {
+    h.createUpdate(TokenSql.INSERT_AUDIT)
+        .bind("time", a.time().toEpochMilli()).bind("action", a.action()).bind("actor", a.actor())
+        .bind("organization", a.organization()).bind("target", a.target()).bind("details", a.details())
+        .execute();
   }
 
   static TokenRow toRow(TokenRecord t) {

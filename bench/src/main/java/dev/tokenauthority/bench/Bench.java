@@ -1,0 +1,368 @@
+package dev.tokenauthority.bench;
+
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenResponse;
+import dev.tokenauthority.api.v1.RevokeTokenRequest;
+import dev.tokenauthority.api.v1.RotateTokenRequest;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenKind;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.client.TokenIntrospector;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.token.Secret;
+import dev.tokenauthority.server.token.SecretFormat;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCalls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark: server JVMs with 1,000 and with 1,000,000 stored tokens, a load generator in this
+ * JVM, and every scenario run alternately with its baseline so that the ratios hold on a noisy
+ * machine. Prints each scenario and ratio with its goal, and writes the same as JSON.
+ */
+@Command(name = "token-authority-bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures the token authority against its goals (see README, Performance).")
+public final class Bench implements Callable<Integer> {
+  /** Small on purpose: "cold" populations must be larger than the server's token cache. */
+  static final long SERVER_TOKEN_CACHE = 100;
+  static final int HOT_SET = 32;
+
+  @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per window (default ${DEFAULT-VALUE}).")
+  int seconds;
+  @Option(names = "--warmup", defaultValue = "2", description = "Warm-up seconds before each window (default ${DEFAULT-VALUE}).")
+  int warmup;
+  @Option(names = "--rounds", defaultValue = "2", description = "Alternations of each scenario with its baseline (default ${DEFAULT-VALUE}).")
+  int rounds;
+  @Option(names = "--channels", defaultValue = "4", description = "Connections per load (default ${DEFAULT-VALUE}).")
+  int channels;
+  @Option(names = "--outstanding", defaultValue = "16", description = "Calls in flight per connection, closed loop (default ${DEFAULT-VALUE}).")
+  int outstanding;
+  @Option(names = "--large", defaultValue = "1000000", description = "Tokens in the large database (default ${DEFAULT-VALUE}).")
+  int large;
+  @Option(names = "--revocations", defaultValue = "1000", description = "Revocations timed for revocation-lag (default ${DEFAULT-VALUE}).")
+  int revocations;
+  @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
+  Path json;
+  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, create, scale,"
+      + " open-loop, revocation-lag, client-hit (default: all).")
+  java.util.Set<String> only = new java.util.HashSet<>();
+  @Option(names = "--skip-jmh", description = "Skip the client-hit JMH benchmark.")
+  boolean skipJmh;
+
+  private final Report report = new Report();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path work = Files.createTempDirectory("ta-bench");
+    report.fact("machine", Runtime.getRuntime().availableProcessors() + " cores, Java "
+        + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    report.fact("load", channels + " channels x " + outstanding + " outstanding (closed loop), "
+        + warmup + "s warm-up + " + seconds + "s measured per window, " + rounds + " alternating rounds");
+    long t0 = System.nanoTime();
+    Population small = Population.create(work.resolve("small"), 1_000);
+    Population big = Population.create(work.resolve("large"), large);
+    report.fact("populations built in", Duration.ofNanos(System.nanoTime() - t0).toSeconds() + " s");
+
+    try (ServerHandle s1 = ServerHandle.start(work.resolve("small"), SERVER_TOKEN_CACHE);
+         ServerHandle s2 = ServerHandle.start(work.resolve("large"), SERVER_TOKEN_CACHE)) {
+      report.fact("startup to SERVING, 1,000 tokens", s1.startup.toMillis() + " ms");
+      report.fact("startup to SERVING, " + large + " tokens", s2.startup.toMillis() + " ms");
+      List<ManagedChannel> c1 = s1.channels(channels);
+      List<ManagedChannel> c2 = s2.channels(channels);
+      Load.Call echo = (ch, i) -> ClientCalls.futureUnaryCall(ch.newCall(Echo.METHOD, CallOptions.DEFAULT), Empty.getDefaultInstance());
+      Load.Call hot1 = introspect(small.adminSecret, small.secrets, HOT_SET);
+      Load.Call cold1 = introspect(small.adminSecret, small.secrets, small.secrets.length);
+      Load.Call hot2 = introspect(big.adminSecret, big.secrets, HOT_SET);
+      Load.Call cold2 = introspect(big.adminSecret, big.secrets, big.secrets.length);
+
+      if (runs("introspect")) {
+        pair("echo", c1, echo, "introspect-hot", c1, hot1);
+        ratio("introspect-hot QPS / echo QPS", "introspect-hot", "echo", true, true, 0.8);
+        ratio("introspect-hot p99 / echo p99", "introspect-hot", "echo", false, false, 1.5);
+        pair("echo ", c1, echo, "introspect-cold", c1, cold1);
+        ratio("introspect-cold QPS / echo QPS", "introspect-cold", "echo ", true, true, 0.5);
+      }
+      if (runs("mixed")) {
+        pair("introspect-hot ", c1, hot1, "introspect-mixed", c1, mixed(small.adminSecret, small.secrets));
+        ratio("introspect-mixed QPS / introspect-hot QPS", "introspect-mixed", "introspect-hot ", true, true, 0.7);
+        report.fact("introspect-mixed errors (SQLITE_BUSY or any other)", Long.toString(report.get("introspect-mixed").errors()));
+      }
+      if (runs("create")) {
+        createVersusJdbc(c1, small.adminSecret, work.resolve("small").resolve(TokenAuthority.DATABASE_FILE));
+        ratio("create QPS / bare JDBC insert QPS", "create", "jdbc-insert", true, true, 0.6);
+      }
+      if (runs("scale")) {
+        pair("introspect-hot@1k", c1, hot1, "introspect-hot@" + large, c2, hot2);
+        ratio("introspect-hot QPS at " + large + " / at 1k", "introspect-hot@" + large, "introspect-hot@1k", true, true, 0.8);
+        pair("introspect-cold@1k", c1, cold1, "introspect-cold@" + large, c2, cold2);
+        ratio("introspect-cold QPS at " + large + " / at 1k", "introspect-cold@" + large, "introspect-cold@1k", true, true, 0.8);
+        report.fact("server after the " + large + "-token scenarios", s2.stats());
+      }
+      if (runs("open-loop")) {
+        openLoop(c1, echo, hot1);
+      }
+      if (runs("revocation-lag")) {
+        revocationLag(s1, small.adminSecret);
+      }
+    }
+    if (!skipJmh && runs("client-hit")) {
+      clientHit();
+    }
+    report.writeJson(json);
+    System.out.println("results written to " + json.toAbsolutePath());
+    return 0;
+  }
+
+  private boolean runs(String group) {
+    return only.isEmpty() || only.contains(group);
+  }
+
+  /** Runs baseline and candidate alternately, {@code rounds} times each, and reports both. */
+  private void pair(String baseName, List<ManagedChannel> baseChannels, Load.Call base,
+      String name, List<ManagedChannel> channelsUsed, Load.Call candidate) throws InterruptedException {
+    List<Window> b = new ArrayList<>();
+    List<Window> c = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      b.add(Load.closedLoop(baseChannels, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), base));
+      c.add(Load.closedLoop(channelsUsed, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), candidate));
+    }
+    report.scenario(baseName, Window.sum(b));
+    report.scenario(name, Window.sum(c));
+  }
+
+  private void ratio(String label, String name, String base, boolean qps, boolean atLeast, double goal) {
+    Window n = report.get(name);
+    Window b = report.get(base);
+    report.ratio(label, qps ? n.qps() / b.qps() : n.micros(99) / b.micros(99), atLeast, goal);
+  }
+
+  /** IntrospectToken of tokens drawn from the first {@code spread} secrets; inactive answers count as errors. */
+  private static Load.Call introspect(String caller, String[] secrets, int spread) {
+    return (ch, i) -> {
+      String secret = secrets[ThreadLocalRandom.current().nextInt(spread)];
+      ListenableFuture<IntrospectTokenResponse> f = TokenServiceGrpc.newFutureStub(ch)
+          .withCallCredentials(BearerToken.of(caller))
+          .introspectToken(IntrospectTokenRequest.newBuilder().setSecret(secret).addRequiredScopes("lenses:read").build());
+      return Futures.transform(f, r -> {
+        if (!r.getAllowed()) {
+          throw new IllegalStateException("benchmark token not allowed: " + r.getReason());
+        }
+        return r;
+      }, MoreExecutors.directExecutor());
+    };
+  }
+
+  /** Nine hot introspections in ten; the tenth creates, rotates or revokes a token. */
+  private static Load.Call mixed(String caller, String[] secrets) {
+    Load.Call hot = introspect(caller, secrets, HOT_SET);
+    ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
+    return (ch, i) -> {
+      if (i % 10 != 0) {
+        return hot.fire(ch, i);
+      }
+      var stub = TokenServiceGrpc.newFutureStub(ch).withCallCredentials(BearerToken.of(caller));
+      long op = (i / 10) % 3;
+      String id = op == 0 ? null : ids.poll();
+      if (id == null) {
+        return Futures.transform(stub.createToken(orgToken()), t -> ids.add(t.getId()), MoreExecutors.directExecutor());
+      }
+      if (op == 1) {
+        return Futures.transform(stub.rotateToken(RotateTokenRequest.newBuilder().setId(id).build()),
+            t -> ids.add(t.getId()), MoreExecutors.directExecutor());
+      }
+      return stub.revokeToken(RevokeTokenRequest.newBuilder().setId(id).setReason("bench").build());
+    };
+  }
+
+  private static CreateTokenRequest orgToken() {
+    return CreateTokenRequest.newBuilder().setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION)
+        .setOrganization("bench").setLabel("bench write").addScopes("lenses:read")).build();
+  }
+
+  /** CreateToken over gRPC against single-row JDBC inserts into the same file, same durability. */
+  private void createVersusJdbc(List<ManagedChannel> c1, String caller, Path dbFile) throws Exception {
+    Load.Call create = (ch, i) -> TokenServiceGrpc.newFutureStub(ch).withCallCredentials(BearerToken.of(caller)).createToken(orgToken());
+    List<Window> jdbc = new ArrayList<>();
+    List<Window> grpc = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile)) {
+      try (var s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      for (int r = 0; r < rounds; r++) {
+        jdbc.add(jdbcInserts(c));
+        grpc.add(Load.closedLoop(c1, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), create));
+      }
+    }
+    report.scenario("jdbc-insert", Window.sum(jdbc));
+    report.scenario("create", Window.sum(grpc));
+  }
+
+  private Window jdbcInserts(Connection c) throws Exception {
+    SecureRandom random = new SecureRandom();
+    Histogram h = Window.histogram();
+    long calls = 0;
+    try (PreparedStatement insert = c.prepareStatement("""
+        INSERT INTO token (id, secret_hash, secret_hint, kind, organization, subject, label, scopes, group_names,
+                           metadata, create_time, creator, expire_time, revoke_reason, rotated_from, rotated_to)
+        VALUES (?, ?, ?, 'ORGANIZATION', 'bench', '', 'jdbc', 'lenses:read', '', '', ?, '', ?, '', '', '')
+        """)) {
+      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+      long start = 0;
+      long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+      for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+        Secret secret = SecretFormat.generate(dev.tokenauthority.server.token.TokenKind.ORGANIZATION, random);
+        insert.setString(1, "tok_jdbc" + Long.toHexString(random.nextLong()) + Long.toHexString(System.nanoTime()));
+        insert.setBytes(2, secret.sha256());
+        insert.setString(3, secret.hint());
+        insert.setLong(4, Instant.now().toEpochMilli());
+        insert.setLong(5, Instant.now().plusSeconds(86_400 * 90L).toEpochMilli());
+        long t = System.nanoTime();
+        insert.executeUpdate();
+        long done = System.nanoTime();
+        if (t >= warmEnd) {
+          if (start == 0) {
+            start = t;
+          }
+          h.recordValue(done - t);
+          calls++;
+        }
+      }
+      return new Window(calls, 0, System.nanoTime() - start, h);
+    }
+  }
+
+  /** A fixed rate at half the echo QPS measured above: latency with no coordinated omission. */
+  private void openLoop(List<ManagedChannel> c1, Load.Call echo, Load.Call hot) throws InterruptedException {
+    Window echoClosed = report.get("echo") != null ? report.get("echo")
+        : Load.closedLoop(c1, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), echo);
+    double rate = Math.floor(echoClosed.qps() / 2);
+    report.fact("open loop rate", String.format(Locale.ROOT, "%.0f calls/s (half the closed-loop echo QPS)", rate));
+    List<Window> b = new ArrayList<>();
+    List<Window> c = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      b.add(Load.openLoop(c1, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), echo));
+      c.add(Load.openLoop(c1, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
+    }
+    report.scenario("echo open-loop", Window.sum(b));
+    report.scenario("introspect-hot open-loop", Window.sum(c));
+    ratio("introspect-hot p99 / echo p99, open loop", "introspect-hot open-loop", "echo open-loop", false, false, 1.5);
+  }
+
+  /** 8 caching clients; for each revocation, the time from RevokeToken returning to eviction in all 8. */
+  private void revocationLag(ServerHandle server, String admin) throws Exception {
+    int clients = 8;
+    record Pending(ByteString hash, long[] arrivals, CountDownLatch all) {}
+    AtomicReference<Pending> current = new AtomicReference<>();
+    List<TokenIntrospector> introspectors = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int index = c;
+      introspectors.add(TokenIntrospector.newBuilder(server.channel(), BearerToken.of(admin))
+          .revocationListener(hash -> {
+            Pending p = current.get();
+            if (p != null && p.hash.equals(hash)) {
+              p.arrivals[index] = System.nanoTime();
+              p.all.countDown();
+            }
+          }).build());
+    }
+    var stub = TokenServiceGrpc.newBlockingStub(server.channel()).withCallCredentials(BearerToken.of(admin));
+    List<Token> victims = new ArrayList<>();
+    for (int i = 0; i < revocations; i++) {
+      victims.add(stub.createToken(orgToken()));
+    }
+    for (TokenIntrospector t : introspectors) {
+      while (!t.isFeedLive()) {
+        Thread.sleep(10);
+      }
+    }
+    Histogram lag = Window.histogram();
+    long missed = 0;
+    for (Token victim : victims) {
+      Pending p = new Pending(ByteString.copyFrom(SecretSyntax.sha256(victim.getSecret())), new long[clients], new CountDownLatch(clients));
+      current.set(p);
+      stub.revokeToken(RevokeTokenRequest.newBuilder().setId(victim.getId()).build());
+      long returned = System.nanoTime();
+      if (!p.all.await(5, TimeUnit.SECONDS)) {
+        missed++;
+        continue;
+      }
+      long last = 0;
+      for (long a : p.arrivals) {
+        last = Math.max(last, a);
+      }
+      lag.recordValue(Math.max(0, last - returned));
+    }
+    introspectors.forEach(TokenIntrospector::close);
+    report.fact("revocation-lag (" + clients + " clients, " + revocations + " revocations) p50 / p99 / max",
+        String.format(Locale.ROOT, "%.2f / %.2f / %.2f ms%s", lag.getValueAtPercentile(50) / 1e6,
+            lag.getValueAtPercentile(99) / 1e6, lag.getMaxValue() / 1e6, missed > 0 ? ", " + missed + " not seen in 5 s" : ""));
+    report.ratio("revocation-lag p99 in ms", lag.getValueAtPercentile(99) / 1e6, false, 100);
+  }
+
+  /** JMH: a cached check against one SHA-256 of the secret and against a HashMap.get. */
+  private void clientHit() throws Exception {
+    var results = new Runner(new OptionsBuilder()
+        .include(ClientHitBenchmark.class.getName())
+        .forks(1)
+        .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+        .build()).run();
+    double check = 0;
+    double sha = 0;
+    double map = 0;
+    for (RunResult r : results) {
+      String label = r.getParams().getBenchmark();
+      double ns = r.getPrimaryResult().getScore();
+      if (label.endsWith("cachedCheck")) {
+        check = ns;
+      } else if (label.endsWith("sha256")) {
+        sha = ns;
+      } else if (label.endsWith("hashMapGet")) {
+        map = ns;
+      }
+    }
+    report.fact("client-hit: cached check / SHA-256 / HashMap.get",
+        String.format(Locale.ROOT, "%.1f / %.1f / %.1f ns", check, sha, map));
+    report.ratio("client-hit cached check / one SHA-256", check / sha, false, 3);
+  }
+}

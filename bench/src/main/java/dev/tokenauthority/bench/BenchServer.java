@@ -1,0 +1,62 @@
+package dev.tokenauthority.bench;
+
+import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.storage.Durability;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The token authority as production wires it (same executor, Netty transport, durability), plus
+ * the echo RPC, in its own JVM. Prints its port; answers "stats" on stdin with heap and peak RSS.
+ *
+ * <p>Arguments: data directory, token cache size.
+ */
+public final class BenchServer {
+  private BenchServer() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dataDir = Path.of(args[0]);
+    long cacheSize = Long.parseLong(args[1]);
+    AuthorityConfig config = AuthorityConfig.defaults().withTokenCacheSize(cacheSize);
+    TokenAuthority authority = TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC());
+    ExecutorService executor = Main.callExecutor();
+    TokenAuthorityServer server = new TokenAuthorityServer(
+        Main.transport("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
+    System.out.println("listening on 127.0.0.1:" + server.port());
+    System.out.flush();
+
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+    for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
+      if (line.equals("stats")) {
+        System.gc();
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        System.out.println("stats heap_used=" + heap.getUsed() + " heap_committed=" + heap.getCommitted()
+            + " rss_peak_kib=" + peakRssKib());
+        System.out.flush();
+      }
+    }
+    server.stop(Duration.ofSeconds(5));
+    executor.shutdown();
+    authority.close();
+  }
+
+  /** VmHWM from /proc: the most resident memory this process ever had. */
+  private static long peakRssKib() throws Exception {
+    for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (l.startsWith("VmHWM:")) {
+        return Long.parseLong(l.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}
