@@ -47,7 +47,8 @@ final class IntrospectionCache {
 
   /** The cached answer for {@code key}, or the one {@code load} fetches (once for all callers). */
   CompletableFuture<Answer> get(ByteString key, Supplier<CompletableFuture<Answer>> load) {
-    return cache.get(key, (k, executor) -> load.get());
+    CompletableFuture<Answer> cached = cache.getIfPresent(key); // the hit path allocates no loader
+    return cached != null ? cached : cache.get(key, (k, executor) -> load.get());
   }
 
   /** Forgets one token, including a look-up in flight (its answer will not be kept). */

@@ -138,6 +138,9 @@ public final class TokenIntrospector implements AutoCloseable {
   }
 
   private Answer await(CompletableFuture<Answer> answer) {
+    if (answer.isDone() && !answer.isCompletedExceptionally()) {
+      return answer.join(); // a cache hit: no timed wait
+    }
     try {
       return answer.get(callTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.tokenauthority.api;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -27,6 +28,17 @@ public final class ScopeRules {
 
   /** The scopes of {@code required} that {@code held} does not grant, in order, once each. */
   public static List<String> missing(Collection<String> held, Collection<String> required) {
-    return required.stream().filter(s -> !covers(held, s)).distinct().toList();
+    List<String> missing = null; // the common answer, nothing missing, allocates nothing
+    for (String scope : required) {
+      if (!covers(held, scope)) {
+        if (missing == null) {
+          missing = new ArrayList<>();
+        }
+        if (!missing.contains(scope)) {
+          missing.add(scope);
+        }
+      }
+    }
+    return missing == null ? List.of() : List.copyOf(missing);
   }
 }
