@@ -65,6 +65,8 @@ public final class Bench implements Callable<Integer> {
   int seconds;
   @Option(names = "--warmup", defaultValue = "2", description = "Warm-up seconds before each window (default ${DEFAULT-VALUE}).")
   int warmup;
+  @Option(names = "--server-warmup", defaultValue = "10", description = "Untimed seconds of load on each server JVM before any window, so that its JIT is warm (default ${DEFAULT-VALUE}).")
+  int serverWarmup;
   @Option(names = "--rounds", defaultValue = "2", description = "Alternations of each scenario with its baseline (default ${DEFAULT-VALUE}).")
   int rounds;
   @Option(names = "--channels", defaultValue = "4", description = "Connections per load (default ${DEFAULT-VALUE}).")
@@ -112,6 +114,13 @@ public final class Bench implements Callable<Integer> {
       Load.Call cold1 = introspect(small.adminSecret, small.secrets, small.secrets.length);
       Load.Call hot2 = introspect(big.adminSecret, big.secrets, HOT_SET);
       Load.Call cold2 = introspect(big.adminSecret, big.secrets, big.secrets.length);
+      for (var warm : List.of(List.of(c1, echo, hot1, cold1), List.of(c2, echo, hot2, cold2))) {
+        @SuppressWarnings("unchecked")
+        List<ManagedChannel> on = (List<ManagedChannel>) warm.get(0);
+        for (int k = 1; k < warm.size(); k++) {
+          Load.closedLoop(on, outstanding, Duration.ofSeconds(serverWarmup).dividedBy(3), Duration.ZERO, (Load.Call) warm.get(k));
+        }
+      }
 
       if (runs("introspect")) {
         pair("echo", c1, echo, "introspect-hot", c1, hot1);

@@ -33,12 +33,14 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource readerPool;
   private final Jdbi writer;
   private final Jdbi reader;
+  private final GroupCommit writes;
 
   private Database(HikariDataSource writerPool, HikariDataSource readerPool) {
     this.writerPool = writerPool;
     this.readerPool = readerPool;
     this.writer = Jdbi.create(writerPool).installPlugin(new SqlObjectPlugin());
     this.reader = Jdbi.create(readerPool).installPlugin(new SqlObjectPlugin());
+    this.writes = new GroupCommit(writer);
   }
 
   /**
@@ -65,9 +67,18 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Runs transactions; the one connection serialises writers without SQLITE_BUSY. */
+  /** The writer connection, for direct use where no other write can be running (tests). */
   public Jdbi writer() {
     return writer;
+  }
+
+  /**
+   * Runs {@code work} in a write transaction on the one writer connection, possibly together with
+   * other writes that queued meanwhile (group commit), and returns once it is durably committed.
+   * If {@code work} throws, only its own changes are rolled back.
+   */
+  public <T> T write(java.util.function.Function<org.jdbi.v3.core.Handle, T> work) {
+    return writes.write(work);
   }
 
   /** Runs reads; each statement sees the latest committed state. */
@@ -77,6 +88,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    writes.close();
     readerPool.close();
     writerPool.close();
   }

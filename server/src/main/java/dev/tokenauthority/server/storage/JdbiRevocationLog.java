@@ -50,7 +50,7 @@ public final class JdbiRevocationLog implements RevocationLog {
     if (!db.reader().withExtension(Dao.class, dao -> dao.anyDue(millis))) {
       return 0;
     }
-    return db.writer().inTransaction(h -> {
+    return db.write(h -> {
       Dao dao = h.attach(Dao.class);
       int published = dao.publishDue(millis);
       dao.deleteDue(millis);
@@ -60,7 +60,7 @@ public final class JdbiRevocationLog implements RevocationLog {
 
   @Override
   public int prune(Instant before) {
-    return db.writer().withExtension(Dao.class, dao -> dao.prune(before.toEpochMilli()));
+    return db.write(h -> h.attach(Dao.class).prune(before.toEpochMilli()));
   }
 
   /** A feed row. */

@@ -35,9 +35,10 @@ public final class JdbiTokenStore implements TokenStore {
 
   @Override
   public void insert(TokenRecord token, AuditEntry audit) {
-    db.writer().useTransaction(h -> {
+    db.write(h -> {
       insertToken(h, token);
       insertAudit(h, audit);
+      return null;
     });
   }
 
@@ -111,7 +112,7 @@ public final class JdbiTokenStore implements TokenStore {
   @Override
   public boolean rotate(
       String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
-    return db.writer().inTransaction(h -> {
+    return db.write(h -> {
       int retired = h.createUpdate(TokenSql.RETIRE).bind("id", oldId).bind("newId", replacement.id())
           .bind("stop", oldStopsAt.toEpochMilli()).bind("now", now.toEpochMilli()).execute();
       if (retired == 0) {
@@ -127,7 +128,7 @@ public final class JdbiTokenStore implements TokenStore {
 
   @Override
   public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
-    return db.writer().inTransaction(h -> {
+    return db.write(h -> {
       int revoked = h.createUpdate(TokenSql.REVOKE).bind("id", id).bind("at", at.toEpochMilli())
           .bind("reason", reason).execute();
       if (revoked == 0) {
@@ -145,10 +146,10 @@ public final class JdbiTokenStore implements TokenStore {
     if (lastUseById.isEmpty()) {
       return;
     }
-    db.writer().useTransaction(h -> {
+    db.write(h -> {
       PreparedBatch batch = h.prepareBatch(TokenSql.RECORD_LAST_USE);
       lastUseById.forEach((id, time) -> batch.bind("id", id).bind("time", time.toEpochMilli()).add());
-      batch.execute();
+      return batch.execute();
     });
   }
 
