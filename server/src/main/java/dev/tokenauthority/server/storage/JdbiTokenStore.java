@@ -19,13 +19,22 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** {@link TokenStore} on SQLite through JDBI: writes on the one writer, reads on the readers. */
 public final class JdbiTokenStore implements TokenStore {
-  /** Built once: constructing a reflective mapper per query would cost more than the query. */
-  private static final RowMapper<TokenRow> TOKEN_ROWS = ConstructorMapper.of(TokenRow.class);
+  /** Column by column: on every look-up, so no reflection (a reflective mapper cost more than the query). */
+  private static final RowMapper<TokenRow> TOKEN_ROWS = (rs, ctx) -> new TokenRow(
+      rs.getString("id"), rs.getBytes("secret_hash"), rs.getString("secret_hint"), rs.getString("kind"),
+      rs.getString("organization"), rs.getString("subject"), rs.getString("label"), rs.getString("scopes"),
+      rs.getString("group_names"), rs.getString("metadata"), rs.getLong("create_time"), rs.getString("creator"),
+      nullableLong(rs, "expire_time"), nullableLong(rs, "last_use_time"), nullableLong(rs, "revoke_time"),
+      rs.getString("revoke_reason"), rs.getString("rotated_from"), rs.getString("rotated_to"));
+
+  private static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
 
   private final Database db;
 
