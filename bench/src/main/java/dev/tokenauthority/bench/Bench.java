@@ -186,7 +186,7 @@ public final class Bench implements Callable<Integer> {
   /** IntrospectToken of tokens drawn from the first {@code spread} secrets; inactive answers count as errors. */
   private static Load.Call introspect(String caller, String[] secrets, int spread) {
     return (ch, i) -> {
-      String secret = secrets[ThreadLocalRandom.current().nextInt(spread)];
+      String secret = secrets[ThreadLocalRandom.current().nextInt(Math.min(spread, secrets.length))];
       ListenableFuture<IntrospectTokenResponse> f = TokenServiceGrpc.newFutureStub(ch)
           .withCallCredentials(BearerToken.of(caller))
           .introspectToken(IntrospectTokenRequest.newBuilder().setSecret(secret).addRequiredScopes("lenses:read").build());

@@ -3,6 +3,7 @@ package dev.tokenauthority.client;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.rpc.ErrorInfo;
 import dev.tokenauthority.api.SecretSyntax;
 import dev.tokenauthority.api.v1.InactiveReason;
@@ -93,11 +94,14 @@ public final class TokenIntrospector implements AutoCloseable {
    * @throws TokenCheckException if the authority cannot answer and no trusted answer is cached
    */
   public CheckResult check(String secret, Collection<String> requiredScopes) {
-    if (!SecretSyntax.isWellFormed(secret)) {
+    byte[] bytes = SecretSyntax.wellFormedBytes(secret);
+    if (bytes == null) {
       return CheckResult.inactive(InactiveReason.INACTIVE_REASON_MALFORMED);
     }
+    // The digest is a fresh array nobody else holds, so the key can wrap it without a copy.
+    ByteString key = UnsafeByteOperations.unsafeWrap(SecretSyntax.sha256(bytes));
     CompletableFuture<Answer> answer = failOpen || watcher.isLive()
-        ? cache.get(ByteString.copyFrom(SecretSyntax.sha256(secret)), () -> ask(secret))
+        ? cache.get(key, () -> ask(secret))
         : ask(secret); // the feed is quiet: a cached answer could hide a revocation
     return await(answer).against(requiredScopes);
   }

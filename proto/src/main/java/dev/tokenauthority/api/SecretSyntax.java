@@ -55,11 +55,23 @@ public final class SecretSyntax {
    * client makes, so it copies the characters once and looks each one up in a table.
    */
   public static boolean isWellFormed(String presented) {
+    return wellFormedBytes(presented) != null;
+  }
+
+  /**
+   * The secret's bytes if it is well-formed (ASCII, so they are also its UTF-8 bytes, ready for
+   * {@link #sha256(byte[])}); null otherwise.
+   */
+  public static byte[] wellFormedBytes(String presented) {
     if (presented == null || presented.length() != LENGTH || !presented.startsWith(PREFIX)) {
-      return false;
+      return null;
     }
     // One bulk copy; anything outside Latin-1 becomes '?', which no check below accepts.
     byte[] b = presented.getBytes(StandardCharsets.ISO_8859_1);
+    return hasFormatAndChecksum(b) ? b : null;
+  }
+
+  private static boolean hasFormatAndChecksum(byte[] b) {
     if (b[BODY_START - 1] != '_') {
       return false;
     }
@@ -98,9 +110,14 @@ public final class SecretSyntax {
 
   /** SHA-256 of the secret's UTF-8 bytes: the key the server stores and caches use. */
   public static byte[] sha256(String secret) {
+    return sha256(secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** SHA-256 of bytes already at hand. */
+  public static byte[] sha256(byte[] bytes) {
     try {
-      // getInstance per call costs about the same as a cached digest and is thread-safe.
-      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      // getInstance per call costs about the same as a cached digest (measured) and is thread-safe.
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }

@@ -97,12 +97,13 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The executor gRPC calls run on. Calls do blocking storage work, so it has more threads than
-   * cores; Netty's event loops never block.
+   * The executor gRPC calls run on. Calls block on storage (a write waits for its group commit),
+   * so it is sized for waiting, not for cores: with too few threads, writes waiting on the disk
+   * starve the reads that need only CPU. Netty's event loops never block.
    */
   public static ExecutorService callExecutor() {
     return Executors.newFixedThreadPool(
-        Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), named("grpc-call-"));
+        Math.max(64, 16 * Runtime.getRuntime().availableProcessors()), named("grpc-call-"));
   }
 
   /** The Netty transport on {@code host:port}, running calls on {@code executor}. */
