@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 
 /**
  * The token authority as production wires it (same executor, Netty transport, durability), plus
@@ -29,7 +28,7 @@ public final class BenchServer {
     long cacheSize = Long.parseLong(args[1]);
     AuthorityConfig config = AuthorityConfig.defaults().withTokenCacheSize(cacheSize);
     TokenAuthority authority = TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC());
-    ExecutorService executor = Main.callExecutor();
+    Main.CallExecutors executor = Main.callExecutors();
     TokenAuthorityServer server = new TokenAuthorityServer(
         Main.transport("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
     System.out.println("listening on 127.0.0.1:" + server.port());

@@ -10,7 +10,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,7 +80,7 @@ public final class Main implements Callable<Integer> {
       log.error("cannot start: {}", e.getMessage());
       return EXIT_START_FAILED;
     }
-    ExecutorService executor = callExecutor();
+    CallExecutors executor = callExecutors();
     TokenAuthorityServer server;
     try {
       authority.bootstrap().ifPresent(file -> log.info(
@@ -97,22 +103,53 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The executor gRPC calls run on. Calls block on storage (a write waits for its group commit),
-   * so it is sized for waiting, not for cores: with too few threads, writes waiting on the disk
-   * starve the reads that need only CPU. Netty's event loops never block.
+   * The executors gRPC calls run on. Reads (introspection, get, list, sidecar checks) need CPU and
+   * run on a pool sized for the cores; writes wait for their group commit, so they get a large
+   * pool of their own: many writes can wait together (and share an fsync) without starving reads
+   * of threads, and the single writer thread does not compete with dozens of runnable readers.
+   * Netty's event loops never block.
    */
-  public static ExecutorService callExecutor() {
-    return Executors.newFixedThreadPool(
-        Math.max(64, 16 * Runtime.getRuntime().availableProcessors()), named("grpc-call-"));
+  public static CallExecutors callExecutors() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new CallExecutors(
+        Executors.newFixedThreadPool(Math.max(8, 4 * cores), named("grpc-read-")),
+        Executors.newFixedThreadPool(Math.max(64, 16 * cores), named("grpc-write-")));
   }
 
-  /** The Netty transport on {@code host:port}, running calls on {@code executor}. */
-  public static NettyServerBuilder transport(String host, int port, ExecutorService executor) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).executor(executor);
+  /** The Netty transport on {@code host:port}, with reads and writes on their own executors. */
+  public static NettyServerBuilder transport(String host, int port, CallExecutors executors) {
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .executor(executors.reads());
+    builder.callExecutor(new ServerCallExecutorSupplier() {
+      @Override
+      public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+        return WRITE_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? executors.writes() : null;
+      }
+    });
+    return builder;
+  }
+
+  /** The RPCs that write. A new writing RPC belongs here, or it blocks a read thread. */
+  static final Set<String> WRITE_METHODS = Set.of(
+      TokenServiceGrpc.getCreateTokenMethod().getFullMethodName(),
+      TokenServiceGrpc.getRotateTokenMethod().getFullMethodName(),
+      TokenServiceGrpc.getRevokeTokenMethod().getFullMethodName());
+
+  /** The two call pools. */
+  public record CallExecutors(ExecutorService reads, ExecutorService writes) {
+    public void shutdown() {
+      reads.shutdown();
+      writes.shutdown();
+    }
+
+    void shutdownNow() {
+      reads.shutdownNow();
+      writes.shutdownNow();
+    }
   }
 
   /** SIGTERM: stop taking calls, finish those in flight, write last-use times, close the database. */
-  private static void stop(TokenAuthorityServer server, ExecutorService executor, TokenAuthority authority) {
+  private static void stop(TokenAuthorityServer server, CallExecutors executor, TokenAuthority authority) {
     log.info("shutting down");
     try {
       server.stop(SHUTDOWN_GRACE);
