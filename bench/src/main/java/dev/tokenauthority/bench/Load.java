@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.HdrHistogram.Recorder;
 
 /** Drives calls against a server: closed loop (fixed concurrency) or open loop (fixed rate). */
@@ -45,26 +46,14 @@ final class Load {
               return;
             }
             long start = System.nanoTime();
-            Futures.addCallback(call.fire(channel, sequence.getAndIncrement()), new FutureCallback<Object>() {
-              @Override
-              public void onSuccess(Object result) {
-                done(true);
+            whenDone(call.fire(channel, sequence.getAndIncrement()), ok -> {
+              recorder.recordValue(System.nanoTime() - start);
+              calls.incrementAndGet();
+              if (!ok) {
+                errors.incrementAndGet();
               }
-
-              @Override
-              public void onFailure(Throwable t) {
-                done(false);
-              }
-
-              private void done(boolean ok) {
-                recorder.recordValue(System.nanoTime() - start);
-                calls.incrementAndGet();
-                if (!ok) {
-                  errors.incrementAndGet();
-                }
-                run();
-              }
-            }, MoreExecutors.directExecutor());
+              run(); // the next call of this slot
+            });
           }
         }.run();
       }
@@ -106,33 +95,36 @@ final class Load {
       long intended = due;
       boolean counted = intended >= measureFrom;
       inFlight.incrementAndGet();
-      Futures.addCallback(call.fire(channels.get((int) (i % channels.size())), i), new FutureCallback<Object>() {
-        @Override
-        public void onSuccess(Object result) {
-          done(true);
-        }
-
-        @Override
-        public void onFailure(Throwable t) {
-          done(false);
-        }
-
-        private void done(boolean ok) {
-          if (counted) {
-            recorder.recordValue(System.nanoTime() - intended);
-            calls.incrementAndGet();
-            if (!ok) {
-              errors.incrementAndGet();
-            }
+      whenDone(call.fire(channels.get((int) (i % channels.size())), i), ok -> {
+        if (counted) {
+          recorder.recordValue(System.nanoTime() - intended);
+          calls.incrementAndGet();
+          if (!ok) {
+            errors.incrementAndGet();
           }
-          inFlight.decrementAndGet();
         }
-      }, MoreExecutors.directExecutor());
+        inFlight.decrementAndGet();
+      });
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
     return new Window(calls.get(), errors.get(), measure.toNanos(), recorder.getIntervalHistogram());
+  }
+
+  /** Runs {@code done} with whether the call succeeded, on the thread that completed it. */
+  private static void whenDone(ListenableFuture<?> call, Consumer<Boolean> done) {
+    Futures.addCallback(call, new FutureCallback<Object>() {
+      @Override
+      public void onSuccess(Object result) {
+        done.accept(true);
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        done.accept(false);
+      }
+    }, MoreExecutors.directExecutor());
   }
 }
