@@ -59,8 +59,4 @@ final class IntrospectionCache {
   void evictAll() {
     cache.synchronous().invalidateAll();
   }
-
-  long size() {
-    return cache.synchronous().estimatedSize();
-  }
 }

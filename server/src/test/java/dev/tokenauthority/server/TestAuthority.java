@@ -106,10 +106,6 @@ public final class TestAuthority implements AutoCloseable {
     return channel;
   }
 
-  public Duration sinceStart(Instant then) {
-    return Duration.between(then, clock.instant());
-  }
-
   @Override
   public void close() {
     channel.shutdownNow();

@@ -88,11 +88,6 @@ public final class RevocationFeed implements AutoCloseable {
     return () -> followers.remove(follower);
   }
 
-  /** How many subscribers are connected. */
-  public int subscribers() {
-    return followers.size();
-  }
-
   /** Ends every stream (they reconnect elsewhere or later) and stops the dispatcher. */
   @Override
   public void close() {

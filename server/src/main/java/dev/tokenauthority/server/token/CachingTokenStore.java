@@ -75,11 +75,6 @@ public final class CachingTokenStore implements TokenStore {
     return store.isEmpty();
   }
 
-  /** How many tokens are cached now (approximately). */
-  public long size() {
-    return byHash.estimatedSize();
-  }
-
   private void evict(String id) {
     store.findById(id).ifPresent(t -> byHash.invalidate(key(t.secretHash())));
   }
