@@ -1,20 +1,28 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.server.api.AuditGrpcService;
 import dev.tokenauthority.server.api.AuthInterceptor;
+import dev.tokenauthority.server.api.ConnectorGrpcService;
+import dev.tokenauthority.server.audit.AuditLog;
+import dev.tokenauthority.server.audit.SecurityEvents;
+import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.JdbiAuditStore;
+import dev.tokenauthority.server.storage.JdbiConnectorStore;
 import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
 import dev.tokenauthority.server.token.CachingTokenStore;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.LastUseRecorder;
+import dev.tokenauthority.server.token.LeakReportLimiter;
+import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenRules;
-import dev.tokenauthority.server.token.TokenStore;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.nio.file.Path;
@@ -32,21 +40,32 @@ public final class TokenAuthority implements AutoCloseable {
   private final Database database;
   private final LastUseRecorder lastUse;
   private final RevocationFeed feed;
+  private final SecurityEvents securityEvents;
+  private final AuditLog auditLog;
   private final TokenManager tokens;
   private final Introspector introspector;
+  private final ConnectorManager connectors;
   private final Clock clock;
 
   private TokenAuthority(Path dataDir, Database database, AuthorityConfig config, Clock clock) {
     this.dataDir = dataDir;
     this.database = database;
     this.clock = clock;
-    TokenStore store = new CachingTokenStore(new JdbiTokenStore(database), config.tokenCacheSize());
+    CachingTokenStore store = new CachingTokenStore(new JdbiTokenStore(database), config.tokenCacheSize());
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
+    TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
     this.feed = new RevocationFeed(
         new JdbiRevocationLog(database), clock, config.feedHeartbeat(), config.feedRetention());
-    this.tokens = new TokenManager(store, rules, lastUse, clock, new SecureRandom(), feed::wake);
-    this.introspector = new Introspector(store, rules, lastUse, clock, config.maxCache());
+    JdbiAuditStore auditStore = new JdbiAuditStore(database);
+    this.securityEvents = new SecurityEvents(auditStore, clock);
+    this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
+    this.tokens = new TokenManager(store, rules, issuer, lastUse, clock, feed::wake,
+        config.personalTokenLimit(), new LeakReportLimiter(config.leakReportsPerMinute()));
+    this.introspector =
+        new Introspector(store, rules, lastUse, clock, config.maxCache(), securityEvents);
+    this.connectors = new ConnectorManager(new JdbiConnectorStore(database), store, rules, issuer,
+        lastUse, clock, store::evict, feed::wake);
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
@@ -67,9 +86,11 @@ public final class TokenAuthority implements AutoCloseable {
 
   /** The authenticated gRPC services this server offers. */
   public List<ServerServiceDefinition> services() {
-    AuthInterceptor auth = new AuthInterceptor(introspector);
+    AuthInterceptor auth = new AuthInterceptor(introspector, securityEvents, clock);
     return List.of(
         ServerInterceptors.intercept(new TokenGrpcService(tokens, introspector, feed, clock), auth),
+        ServerInterceptors.intercept(new ConnectorGrpcService(connectors), auth),
+        ServerInterceptors.intercept(new AuditGrpcService(auditLog), auth),
         ServerInterceptors.intercept(new EnvoyAuthorizationService(introspector), auth));
   }
 
@@ -78,12 +99,14 @@ public final class TokenAuthority implements AutoCloseable {
     feed.close();
   }
 
-  /** Ends the streams, writes pending last-use times and closes the database. */
+  /** Ends the streams, writes pending last-use times and security events, closes the database. */
   @Override
   public void close() {
     try {
       feed.close();
+      auditLog.close();
       lastUse.close();
+      securityEvents.close();
     } finally {
       database.close();
     }

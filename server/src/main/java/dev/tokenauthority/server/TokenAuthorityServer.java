@@ -1,5 +1,7 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.api.v1.AuditServiceGrpc;
+import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -9,6 +11,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +38,10 @@ public final class TokenAuthorityServer {
   public TokenAuthorityServer start() throws IOException {
     server.start();
     health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(TokenServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    for (String service : List.of(TokenServiceGrpc.SERVICE_NAME, ConnectorServiceGrpc.SERVICE_NAME,
+        AuditServiceGrpc.SERVICE_NAME)) {
+      health.setStatus(service, ServingStatus.SERVING);
+    }
     return this;
   }
 

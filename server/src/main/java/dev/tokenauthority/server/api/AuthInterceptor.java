@@ -1,61 +1,160 @@
 package dev.tokenauthority.server.api;
 
 import dev.tokenauthority.api.BearerHeader;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.server.audit.AuditAction;
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.token.Caller;
 import dev.tokenauthority.server.token.Introspector;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates every call by its {@code authorization: Bearer <secret>} metadata and puts the
- * {@link Caller} in the call's {@link Context}; answers UNAUTHENTICATED itself otherwise.
+ * {@link Caller} (with the request's id and peer address) in the call's {@link Context}; answers
+ * UNAUTHENTICATED itself otherwise. Every answer carries the request's {@code x-request-id}, and
+ * every PERMISSION_DENIED answer is audited.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  /** The request id: taken from the caller if sane, generated otherwise, always sent back. */
+  public static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
+  /** Anyone may report a leak: credentials are optional there. */
+  private static final String REPORT_LEAKED =
+      TokenServiceGrpc.getReportLeakedTokensMethod().getFullMethodName();
 
   private final Introspector introspector;
+  private final SecurityEvents securityEvents;
+  private final Clock clock;
 
-  public AuthInterceptor(Introspector introspector) {
+  public AuthInterceptor(Introspector introspector, SecurityEvents securityEvents, Clock clock) {
     this.introspector = introspector;
+    this.securityEvents = securityEvents;
+    this.clock = clock;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Origin origin = new Origin(requestId(headers.get(REQUEST_ID)), peer(call));
+    String method = call.getMethodDescriptor().getFullMethodName();
     Caller caller;
     try {
-      caller = introspector.authenticate(bearerSecret(headers.get(AUTHORIZATION)));
+      caller = authenticate(headers.get(AUTHORIZATION), origin, method.equals(REPORT_LEAKED));
     } catch (TokenAuthorityException e) {
-      return refuse(call, GrpcErrors.toStatus(e));
+      return refuse(call, origin, GrpcErrors.toStatus(e));
     } catch (RuntimeException e) {
       log.error("authentication failed", e);
-      return refuse(call, GrpcErrors.internal());
+      return refuse(call, origin, GrpcErrors.internal());
     }
-    return Contexts.interceptCall(Context.current().withValue(CallerContext.KEY, caller), call, headers, next);
+    ServerCall<Q, R> audited = new Answering<>(call, caller, method);
+    return Contexts.interceptCall(
+        Context.current().withValue(CallerContext.KEY, caller), audited, headers, next);
   }
 
-  private static String bearerSecret(String header) {
+  private Caller authenticate(String header, Origin origin, boolean optional) {
     if (header == null || header.isBlank()) {
+      if (optional) {
+        return Caller.anonymous(origin);
+      }
+      introspector.authenticationFailed(origin, "MISSING_CREDENTIALS", "", "");
       throw new UnauthenticatedException(
           "MISSING_CREDENTIALS", "send the token secret as metadata 'authorization: Bearer <secret>'");
     }
-    return BearerHeader.secret(header).orElseThrow(() -> new UnauthenticatedException(
-        "INVALID_CREDENTIALS", "the authorization metadata must be 'Bearer <secret>'"));
+    String secret = BearerHeader.secret(header).orElse(null);
+    if (secret == null) {
+      if (optional) {
+        return Caller.anonymous(origin);
+      }
+      introspector.authenticationFailed(origin, "INVALID_CREDENTIALS", "", "");
+      throw new UnauthenticatedException(
+          "INVALID_CREDENTIALS", "the authorization metadata must be 'Bearer <secret>'");
+    }
+    try {
+      return introspector.authenticate(secret, origin);
+    } catch (UnauthenticatedException e) {
+      if (optional) {
+        return Caller.anonymous(origin);
+      }
+      throw e;
+    }
   }
 
-  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException e) {
-    call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+  private static String requestId(String given) {
+    return given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+  }
+
+  private static String peer(ServerCall<?, ?> call) {
+    SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      String host = inet.getAddress().getHostAddress();
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    return address == null ? "" : address.toString();
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(
+      ServerCall<Q, R> call, Origin origin, StatusRuntimeException e) {
+    Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
+    trailers.put(REQUEST_ID, origin.requestId());
+    call.close(e.getStatus(), trailers);
     return new ServerCall.Listener<>() {};
+  }
+
+  /** Sends the request id with the answer, and audits a PERMISSION_DENIED one. */
+  private final class Answering<Q, R> extends SimpleForwardingServerCall<Q, R> {
+    private final Caller caller;
+    private final String method;
+    private boolean headersSent;
+
+    Answering(ServerCall<Q, R> call, Caller caller, String method) {
+      super(call);
+      this.caller = caller;
+      this.method = method;
+    }
+
+    @Override
+    public void sendHeaders(Metadata headers) {
+      headers.put(REQUEST_ID, caller.origin().requestId());
+      headersSent = true;
+      super.sendHeaders(headers);
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      if (!headersSent) {
+        trailers.put(REQUEST_ID, caller.origin().requestId());
+      }
+      if (status.getCode() == Status.Code.PERMISSION_DENIED) {
+        securityEvents.record(AuditEntry.denied(clock.instant(), AuditAction.PERMISSION_DENIED,
+            caller.actor(), caller.origin(), caller.organization(), "",
+            Map.of("method", method, "message", String.valueOf(status.getDescription()))));
+      }
+      super.close(status, trailers);
+    }
   }
 }

@@ -4,10 +4,12 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.tokenauthority.server.error.AlreadyExistsException;
 import dev.tokenauthority.server.error.FailedPreconditionException;
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.PermissionDeniedException;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import io.grpc.StatusRuntimeException;
@@ -50,6 +52,10 @@ final class GrpcErrors {
       return Code.UNAUTHENTICATED;
     } else if (e instanceof FailedPreconditionException) {
       return Code.FAILED_PRECONDITION;
+    } else if (e instanceof AlreadyExistsException) {
+      return Code.ALREADY_EXISTS;
+    } else if (e instanceof ResourceExhaustedException) {
+      return Code.RESOURCE_EXHAUSTED;
     }
     throw new IllegalStateException("unmapped " + e.getClass().getSimpleName());
   }

@@ -6,7 +6,11 @@ import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
 import dev.tokenauthority.api.v1.ListTokensRequest;
 import dev.tokenauthority.api.v1.ListTokensResponse;
+import dev.tokenauthority.api.v1.ReportLeakedTokensRequest;
+import dev.tokenauthority.api.v1.ReportLeakedTokensResponse;
 import dev.tokenauthority.api.v1.RevokeTokenRequest;
+import dev.tokenauthority.api.v1.RevokeTokensRequest;
+import dev.tokenauthority.api.v1.RevokeTokensResponse;
 import dev.tokenauthority.api.v1.RotateTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
@@ -75,6 +79,22 @@ public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBas
   public void revokeToken(RevokeTokenRequest req, StreamObserver<Token> out) {
     Responses.unary(out, () -> messages.toProto(
         tokens.revoke(CallerContext.current(), req.getId(), req.getReason())));
+  }
+
+  @Override
+  public void revokeTokens(RevokeTokensRequest req, StreamObserver<RevokeTokensResponse> out) {
+    Responses.unary(out, () -> RevokeTokensResponse.newBuilder()
+        .setRevokedCount(tokens.revokeMatching(CallerContext.current(), req.getOrganization(),
+            req.getSubject(), req.getCreator(), req.getReason()))
+        .build());
+  }
+
+  @Override
+  public void reportLeakedTokens(
+      ReportLeakedTokensRequest req, StreamObserver<ReportLeakedTokensResponse> out) {
+    Responses.unary(out, () -> ReportLeakedTokensResponse.newBuilder()
+        .setAcceptedCount(tokens.reportLeaked(CallerContext.current(), req.getSecretsList()))
+        .build());
   }
 
   @Override

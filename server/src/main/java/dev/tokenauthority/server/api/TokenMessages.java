@@ -42,7 +42,8 @@ final class TokenMessages {
         .setState(stateToProto(t.stateAt(clock.instant())))
         .setRotatedFrom(t.rotatedFrom())
         .setRotatedTo(t.rotatedTo())
-        .setSecretHint(t.secretHint());
+        .setSecretHint(t.secretHint())
+        .setConnectorId(t.connectorId());
     if (t.expireTime() != null) {
       b.setExpireTime(timestamp(t.expireTime()));
     }
@@ -70,11 +71,11 @@ final class TokenMessages {
 
   TokenFilter filter(ListTokensRequest r) {
     return new TokenFilter(
-        r.getOrganization(), r.getSubject(), kindFromProto(r.getKind(), "kind"),
+        r.getOrganization(), r.getSubject(), r.getCreator(), kindFromProto(r.getKind(), "kind"),
         stateFromProto(r.getState()),
         r.hasExpireBefore() ? instant(r.getExpireBefore(), "expire_before") : null,
         r.hasLastUseBefore() ? instant(r.getLastUseBefore(), "last_use_before") : null,
-        r.getNeverUsed(), r.getLabelContains());
+        r.getNeverUsed(), r.getLabelContains(), false);
   }
 
   IntrospectTokenResponse toProto(Introspection i) {
@@ -107,14 +108,14 @@ final class TokenMessages {
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
-  private static Instant instant(Timestamp t, String field) {
+  static Instant instant(Timestamp t, String field) {
     if (t.getNanos() < 0 || t.getNanos() >= 1_000_000_000) {
       throw InvalidArgumentException.of(field, "FIELD_INVALID", field + " is not a valid timestamp");
     }
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
-  private static Timestamp timestamp(Instant i) {
+  static Timestamp timestamp(Instant i) {
     return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
   }
 

@@ -42,6 +42,12 @@ import java.util.regex.Pattern;
  * # clients that reconnect (older gaps make them drop their caches).
  * revocation-feed.heartbeat = 1s
  * revocation-feed.retention = 7d
+ * # The most active personal tokens one subject may have (0: no limit; 1: "one token per user").
+ * personal-tokens.max-active = 0
+ * # How long audit events are kept (absent: for ever); pruning is itself audited.
+ * audit.retention = 400d
+ * # Leak reports each peer address may send per minute.
+ * leak-reports.per-minute = 30
  * </pre>
  *
  * Unknown keys are refused, so a typo cannot silently leave a default in place.
@@ -53,7 +59,10 @@ public record AuthorityConfig(
     Duration maxCache,
     Duration feedHeartbeat,
     Duration feedRetention,
-    long tokenCacheSize) {
+    long tokenCacheSize,
+    int personalTokenLimit,
+    Duration auditRetention,
+    int leakReportsPerMinute) {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern LIFETIME_KEY = Pattern.compile("lifetime\\.([a-z]+)\\.(min|max|default)");
   private static final String SCOPES = "scopes";
@@ -62,23 +71,43 @@ public record AuthorityConfig(
   private static final String HEARTBEAT = "revocation-feed.heartbeat";
   private static final String RETENTION = "revocation-feed.retention";
   private static final String TOKEN_CACHE_SIZE = "token-cache.size";
+  private static final String PERSONAL_LIMIT = "personal-tokens.max-active";
+  private static final String AUDIT_RETENTION = "audit.retention";
+  private static final String LEAK_REPORTS = "leak-reports.per-minute";
 
   /** The built-in defaults. */
   public static AuthorityConfig defaults() {
     return new AuthorityConfig(ScopeCatalogue.defaults(), LifetimePolicy.defaults(),
-        Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7), 50_000);
+        Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7), 50_000,
+        0, null, 30);
   }
 
   /** This configuration with another heartbeat interval (tests want a fast one). */
   public AuthorityConfig withFeedHeartbeat(Duration heartbeat) {
     return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, heartbeat, feedRetention, tokenCacheSize);
+        scopes, lifetimes, lastUseFlushInterval, maxCache, heartbeat, feedRetention, tokenCacheSize,
+        personalTokenLimit, auditRetention, leakReportsPerMinute);
   }
 
   /** This configuration with another token cache size (benchmarks size it against a population). */
   public AuthorityConfig withTokenCacheSize(long size) {
     return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention, size);
+        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention, size,
+        personalTokenLimit, auditRetention, leakReportsPerMinute);
+  }
+
+  /** This configuration with another limit of active personal tokens per subject (0: none). */
+  public AuthorityConfig withPersonalTokenLimit(int limit) {
+    return new AuthorityConfig(
+        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention,
+        tokenCacheSize, limit, auditRetention, leakReportsPerMinute);
+  }
+
+  /** This configuration with another audit retention (null: keep for ever). */
+  public AuthorityConfig withAuditRetention(Duration retention) {
+    return new AuthorityConfig(
+        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention,
+        tokenCacheSize, personalTokenLimit, retention, leakReportsPerMinute);
   }
 
   /** Reads {@code file}, falling back to the defaults for keys it does not set. */
@@ -140,13 +169,36 @@ public record AuthorityConfig(
         throw new ConfigException(TOKEN_CACHE_SIZE + " must not be negative");
       }
     }
+    int personalLimit = wholeNumber(props, PERSONAL_LIMIT, defaults.personalTokenLimit(), 0, unknown);
+    Duration auditRetention = props.containsKey(AUDIT_RETENTION)
+        ? positive(props, AUDIT_RETENTION, null, unknown) : null;
+    int leakReports = wholeNumber(props, LEAK_REPORTS, defaults.leakReportsPerMinute(), 1, unknown);
     if (!unknown.isEmpty()) {
       String hint = unknown.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
           ? " (lifetime kinds are personal, organization, service, system)" : "";
       throw new ConfigException("unknown keys " + unknown.stream().sorted().toList() + hint);
     }
     return new AuthorityConfig(
-        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, cacheSize);
+        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, cacheSize,
+        personalLimit, auditRetention, leakReports);
+  }
+
+  private static int wholeNumber(Properties props, String key, int dflt, int min, Set<String> unknown) {
+    unknown.remove(key);
+    String value = props.getProperty(key);
+    if (value == null) {
+      return dflt;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " must be a whole number");
+    }
+    if (n < min) {
+      throw new ConfigException(key + " must be at least " + min);
+    }
+    return n;
   }
 
   private static Duration positive(Properties props, String key, Duration dflt, Set<String> unknown) {

@@ -11,7 +11,9 @@ public abstract sealed class TokenAuthorityException extends RuntimeException
         NotFoundException,
         PermissionDeniedException,
         UnauthenticatedException,
-        FailedPreconditionException {
+        FailedPreconditionException,
+        AlreadyExistsException,
+        ResourceExhaustedException {
   private final String reason;
 
   protected TokenAuthorityException(String reason, String message) {

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 public final class ScopeCatalogue {
   private static final Pattern RESOURCE_ACTION = Pattern.compile("[a-z][a-z0-9_-]{0,62}:[a-z][a-z0-9_-]{0,62}");
   private static final List<String> DEFAULT_RESOURCES =
-      List.of("lenses", "agents", "workflows", "threads", "community", "connectors", "tokens");
+      List.of("lenses", "agents", "workflows", "threads", "community", "connectors", "tokens",
+          "personal-tokens");
 
   private final Set<String> known;
 

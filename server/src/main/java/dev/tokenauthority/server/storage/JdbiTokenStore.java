@@ -7,16 +7,14 @@ import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenStore;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -24,12 +22,13 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 /** {@link TokenStore} on SQLite through JDBI: writes on the one writer, reads on the readers. */
 public final class JdbiTokenStore implements TokenStore {
   /** Column by column: on every look-up, so no reflection (a reflective mapper cost more than the query). */
-  private static final RowMapper<TokenRow> TOKEN_ROWS = (rs, ctx) -> new TokenRow(
+  static final RowMapper<TokenRow> TOKEN_ROWS = (rs, ctx) -> new TokenRow(
       rs.getString("id"), rs.getBytes("secret_hash"), rs.getString("secret_hint"), rs.getString("kind"),
       rs.getString("organization"), rs.getString("subject"), rs.getString("label"), rs.getString("scopes"),
       rs.getString("group_names"), rs.getString("metadata"), rs.getLong("create_time"), rs.getString("creator"),
       nullableLong(rs, "expire_time"), nullableLong(rs, "last_use_time"), nullableLong(rs, "revoke_time"),
-      rs.getString("revoke_reason"), rs.getString("rotated_from"), rs.getString("rotated_to"));
+      rs.getString("revoke_reason"), rs.getString("rotated_from"), rs.getString("rotated_to"),
+      rs.getString("connector_id"));
 
   private static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
     long v = rs.getLong(column);
@@ -46,8 +45,22 @@ public final class JdbiTokenStore implements TokenStore {
   public void insert(TokenRecord token, AuditEntry audit) {
     db.write(h -> {
       insertToken(h, token);
-      insertAudit(h, audit);
+      AuditSql.insert(h, audit);
       return null;
+    });
+  }
+
+  @Override
+  public boolean insertWithinLimit(TokenRecord token, AuditEntry audit, int limit, Instant now) {
+    return db.write(h -> {
+      int active = h.createQuery(TokenSql.COUNT_ACTIVE_OF_SUBJECT).bind("subject", token.subject())
+          .bind("kind", token.kind().name()).bind("now", now.toEpochMilli()).mapTo(Integer.class).one();
+      if (active >= limit) {
+        return false;
+      }
+      insertToken(h, token);
+      AuditSql.insert(h, audit);
+      return true;
     });
   }
 
@@ -66,10 +79,27 @@ public final class JdbiTokenStore implements TokenStore {
 
   @Override
   public List<TokenRecord> list(TokenFilter f, Instant now, PageToken.Position after, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT * FROM token WHERE 1 = 1");
     Map<String, Object> args = new HashMap<>();
+    StringBuilder sql = new StringBuilder("SELECT * FROM token WHERE 1 = 1").append(where(f, now, args));
+    if (after != null) {
+      sql.append(" AND (create_time < :afterTime OR (create_time = :afterTime AND id < :afterId))");
+      args.put("afterTime", after.createTime().toEpochMilli());
+      args.put("afterId", after.id());
+    }
+    sql.append(" ORDER BY create_time DESC, id DESC LIMIT :limit");
+    args.put("limit", limit);
+    return db.reader().withHandle(h -> h.createQuery(sql.toString())
+        .bindMap(args)
+        .map(TOKEN_ROWS)
+        .map(JdbiTokenStore::toRecord)
+        .list());
+  }
+
+  /** The SQL conditions (each starting with AND) for {@code f}; their arguments go to {@code args}. */
+  private static String where(TokenFilter f, Instant now, Map<String, Object> args) {
+    StringBuilder sql = new StringBuilder();
     args.put("now", now.toEpochMilli());
-    if (!f.organization().isEmpty()) {
+    if (!f.organization().isEmpty() || f.withoutOrganization()) {
       sql.append(" AND organization = :organization");
       args.put("organization", f.organization());
     }
@@ -77,14 +107,17 @@ public final class JdbiTokenStore implements TokenStore {
       sql.append(" AND subject = :subject");
       args.put("subject", f.subject());
     }
+    if (!f.creator().isEmpty()) {
+      sql.append(" AND creator = :creator");
+      args.put("creator", f.creator());
+    }
     if (f.kind() != null) {
       sql.append(" AND kind = :kind");
       args.put("kind", f.kind().name());
     }
     if (f.state() != null) {
       sql.append(switch (f.state()) {
-        case ACTIVE -> " AND (revoke_time IS NULL OR revoke_time > :now)"
-            + " AND (expire_time IS NULL OR expire_time > :now)";
+        case ACTIVE -> TokenSql.ACTIVE;
         case EXPIRED -> " AND (revoke_time IS NULL OR revoke_time > :now) AND expire_time <= :now";
         case REVOKED -> " AND revoke_time <= :now";
       });
@@ -104,18 +137,51 @@ public final class JdbiTokenStore implements TokenStore {
       sql.append(" AND instr(lower(label), lower(:label)) > 0");
       args.put("label", f.labelContains());
     }
-    if (after != null) {
-      sql.append(" AND (create_time < :afterTime OR (create_time = :afterTime AND id < :afterId))");
-      args.put("afterTime", after.createTime().toEpochMilli());
-      args.put("afterId", after.id());
+    return sql.toString();
+  }
+
+  @Override
+  public List<TokenRecord> revokeMatching(
+      TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit) {
+    Map<String, Object> args = new HashMap<>();
+    String sql = "SELECT * FROM token WHERE 1 = 1" + where(filter, at, args) + TokenSql.ACTIVE;
+    return db.write(h -> {
+      List<TokenRecord> found = h.createQuery(sql).bindMap(args).map(TOKEN_ROWS)
+          .map(JdbiTokenStore::toRecord).list();
+      found.forEach(t -> revokeInTransaction(h, t.id(), at, reason, audit.apply(t)));
+      return found;
+    });
+  }
+
+  @Override
+  public List<TokenRecord> revokeLeaked(List<byte[]> hashes, Instant at,
+      Function<TokenRecord, AuditEntry> audit, IntFunction<AuditEntry> report) {
+    return db.write(h -> {
+      List<TokenRecord> revoked = new ArrayList<>();
+      for (byte[] hash : hashes) {
+        h.createQuery(TokenSql.FIND_BY_HASH + TokenSql.ACTIVE).bind("hash", hash)
+            .bind("now", at.toEpochMilli()).map(TOKEN_ROWS).findOne().map(JdbiTokenStore::toRecord)
+            .ifPresent(t -> {
+              revokeInTransaction(h, t.id(), at, "leaked", audit.apply(t));
+              revoked.add(t);
+            });
+      }
+      AuditSql.insert(h, report.apply(revoked.size()));
+      return revoked;
+    });
+  }
+
+  /** Revokes, takes off the rotation schedule, publishes on the feed and audits; false if revoked already. */
+  static boolean revokeInTransaction(Handle h, String id, Instant at, String reason, AuditEntry audit) {
+    int revoked = h.createUpdate(TokenSql.REVOKE).bind("id", id).bind("at", at.toEpochMilli())
+        .bind("reason", reason).execute();
+    if (revoked == 0) {
+      return false;
     }
-    sql.append(" ORDER BY create_time DESC, id DESC LIMIT :limit");
-    args.put("limit", limit);
-    return db.reader().withHandle(h -> h.createQuery(sql.toString())
-        .bindMap(args)
-        .map(TOKEN_ROWS)
-        .map(JdbiTokenStore::toRecord)
-        .list());
+    h.createUpdate(TokenSql.UNSCHEDULE_REVOCATION).bind("id", id).execute();
+    h.createUpdate(TokenSql.PUBLISH_REVOCATION).bind("id", id).execute();
+    AuditSql.insert(h, audit);
+    return true;
   }
 
   @Override
@@ -130,24 +196,14 @@ public final class JdbiTokenStore implements TokenStore {
       h.createUpdate(oldStopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
           .bind("id", oldId).execute();
       insertToken(h, replacement);
-      insertAudit(h, audit);
+      AuditSql.insert(h, audit);
       return true;
     });
   }
 
   @Override
   public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
-    return db.write(h -> {
-      int revoked = h.createUpdate(TokenSql.REVOKE).bind("id", id).bind("at", at.toEpochMilli())
-          .bind("reason", reason).execute();
-      if (revoked == 0) {
-        return false;
-      }
-      h.createUpdate(TokenSql.UNSCHEDULE_REVOCATION).bind("id", id).execute();
-      h.createUpdate(TokenSql.PUBLISH_REVOCATION).bind("id", id).execute();
-      insertAudit(h, audit);
-      return true;
-    });
+    return db.write(h -> revokeInTransaction(h, id, at, reason, audit));
   }
 
   @Override
@@ -168,7 +224,7 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   /** Binds each column by name: binding the record reflectively cost more than the insert. */
-  private static void insertToken(Handle h, TokenRecord t) {
+  static void insertToken(Handle h, TokenRecord t) {
     TokenRow r = toRow(t);
     h.createUpdate(TokenSql.INSERT)
         .bind("id", r.id()).bind("secretHash", r.secretHash()).bind("secretHint", r.secretHint())
@@ -178,23 +234,17 @@ public final class JdbiTokenStore implements TokenStore {
         .bind("expireTime", r.expireTime()).bind("lastUseTime", r.lastUseTime())
         .bind("revokeTime", r.revokeTime()).bind("revokeReason", r.revokeReason())
         .bind("rotatedFrom", r.rotatedFrom()).bind("rotatedTo", r.rotatedTo())
-        .execute();
-  }
-
-  private static void insertAudit(Handle h, AuditEntry a) {
-    h.createUpdate(TokenSql.INSERT_AUDIT)
-        .bind("time", a.time().toEpochMilli()).bind("action", a.action()).bind("actor", a.actor())
-        .bind("organization", a.organization()).bind("target", a.target()).bind("details", a.details())
+        .bind("connectorId", r.connectorId())
         .execute();
   }
 
   static TokenRow toRow(TokenRecord t) {
     return new TokenRow(
         t.id(), t.secretHash(), t.secretHint(), t.kind().name(), t.organization(), t.subject(),
-        t.label(), t.scopes().encoded(), String.join(" ", t.groups()), encode(t.metadata()),
+        t.label(), t.scopes().encoded(), String.join(" ", t.groups()), FormEncoding.encode(t.metadata()),
         t.createTime().toEpochMilli(), t.creator(), millis(t.expireTime()),
         millis(t.lastUseTime()), millis(t.revokeTime()), t.revokeReason(), t.rotatedFrom(),
-        t.rotatedTo());
+        t.rotatedTo(), t.connectorId());
   }
 
   static TokenRecord toRecord(TokenRow r) {
@@ -202,9 +252,10 @@ public final class JdbiTokenStore implements TokenStore {
         r.id(), TokenKind.valueOf(r.kind()), r.organization(), r.subject(), r.label(),
         ScopeSet.decode(r.scopes()),
         r.groupNames().isEmpty() ? List.of() : List.of(r.groupNames().split(" ")),
-        decode(r.metadata()), Instant.ofEpochMilli(r.createTime()), r.creator(),
+        FormEncoding.decode(r.metadata()), Instant.ofEpochMilli(r.createTime()), r.creator(),
         instant(r.expireTime()), instant(r.lastUseTime()), instant(r.revokeTime()),
-        r.revokeReason(), r.rotatedFrom(), r.rotatedTo(), r.secretHint(), r.secretHash());
+        r.revokeReason(), r.rotatedFrom(), r.rotatedTo(), r.secretHint(), r.secretHash(),
+        r.connectorId());
   }
 
   private static Long millis(Instant instant) {
@@ -213,30 +264,5 @@ public final class JdbiTokenStore implements TokenStore {
 
   private static Instant instant(Long millis) {
     return millis == null ? null : Instant.ofEpochMilli(millis);
-  }
-
-  /** Metadata as a form-encoded string: unambiguous for any key or value, and readable. */
-  private static String encode(Map<String, String> metadata) {
-    StringBuilder out = new StringBuilder();
-    new TreeMap<>(metadata).forEach((k, v) -> {
-      if (out.length() > 0) {
-        out.append('&');
-      }
-      out.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
-    return out.toString();
-  }
-
-  private static Map<String, String> decode(String encoded) {
-    Map<String, String> metadata = new TreeMap<>();
-    if (!encoded.isEmpty()) {
-      for (String pair : encoded.split("&")) {
-        int eq = pair.indexOf('=');
-        metadata.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return Collections.unmodifiableMap(metadata);
   }
 }

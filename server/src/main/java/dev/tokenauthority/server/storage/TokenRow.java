@@ -19,4 +19,5 @@ public record TokenRow(
     Long revokeTime,
     String revokeReason,
     String rotatedFrom,
-    String rotatedTo) {}
+    String rotatedTo,
+    String connectorId) {}

@@ -12,10 +12,10 @@ final class TokenSql {
   static final String INSERT = """
       INSERT INTO token (id, secret_hash, secret_hint, kind, organization, subject, label, scopes,
                          group_names, metadata, create_time, creator, expire_time, last_use_time,
-                         revoke_time, revoke_reason, rotated_from, rotated_to)
+                         revoke_time, revoke_reason, rotated_from, rotated_to, connector_id)
       VALUES (:id, :secretHash, :secretHint, :kind, :organization, :subject, :label, :scopes,
               :groupNames, :metadata, :createTime, :creator, :expireTime, :lastUseTime,
-              :revokeTime, :revokeReason, :rotatedFrom, :rotatedTo)
+              :revokeTime, :revokeReason, :rotatedFrom, :rotatedTo, :connectorId)
       """;
 
   static final String FIND_BY_ID = "SELECT * FROM token WHERE id = :id";
@@ -57,8 +57,15 @@ final class TokenSql {
       WHERE id = :id AND (last_use_time IS NULL OR last_use_time < :time)
       """;
 
-  static final String INSERT_AUDIT = """
-      INSERT INTO audit_event (time, action, actor, organization, target, details)
-      VALUES (:time, :action, :actor, :organization, :target, :details)
+  /** How many tokens of a subject and kind work at {@code now} (rotation grace included). */
+  static final String COUNT_ACTIVE_OF_SUBJECT = """
+      SELECT count(*) FROM token
+      WHERE subject = :subject AND kind = :kind
+        AND (revoke_time IS NULL OR revoke_time > :now)
+        AND (expire_time IS NULL OR expire_time > :now)
       """;
+
+  /** The condition of a token that still works at {@code :now}. */
+  static final String ACTIVE = " AND (revoke_time IS NULL OR revoke_time > :now)"
+      + " AND (expire_time IS NULL OR expire_time > :now)";
 }

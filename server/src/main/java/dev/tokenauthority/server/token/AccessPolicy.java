@@ -7,30 +7,76 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Who may do what. Admins may do everything; other callers act inside their own organisation
- * and can never hand out scopes or groups they do not hold.
+ * Who may do what. Admins may do everything. Organisation managers ({@code tokens:write}) and
+ * readers ({@code tokens:read}) act inside their own organisation. A personal token with
+ * {@code personal-tokens:write} (or {@code :read}) manages only its own subject's personal tokens.
+ * Nobody hands out scopes or groups they do not hold. Anything out of reach answers like something
+ * that does not exist, so ids cannot be probed across organisations.
  */
-final class AccessPolicy {
-  static final String TOKENS_READ = "tokens:read";
-  static final String TOKENS_WRITE = "tokens:write";
-  static final String TOKENS_INTROSPECT = "tokens:introspect";
+public final class AccessPolicy {
+  public static final String TOKENS_READ = "tokens:read";
+  public static final String TOKENS_WRITE = "tokens:write";
+  public static final String TOKENS_INTROSPECT = "tokens:introspect";
+  public static final String PERSONAL_TOKENS_READ = "personal-tokens:read";
+  public static final String PERSONAL_TOKENS_WRITE = "personal-tokens:write";
+  public static final String CONNECTORS_READ = "connectors:read";
+  public static final String CONNECTORS_WRITE = "connectors:write";
 
   private AccessPolicy() {}
 
   /** The caller must hold {@code scope}. */
-  static void requireScope(Caller caller, String scope) {
+  public static void requireScope(Caller caller, String scope) {
     if (!caller.scopes().covers(scope)) {
-      throw new PermissionDeniedException(
-          "MISSING_SCOPE", "this call needs scope " + scope + ", which the calling token lacks");
+      throw missingScope(scope);
     }
   }
 
+  /** The tokens a caller reading ({@code write} false) or changing them may touch. */
+  static Reach tokenReach(Caller caller, boolean write) {
+    if (caller.isAdmin()) {
+      return Reach.ALL;
+    }
+    String manage = write ? TOKENS_WRITE : TOKENS_READ;
+    if (caller.scopes().covers(manage)) {
+      requireInOrganization(caller);
+      return new Reach(caller.organization(), null, null);
+    }
+    String self = write ? PERSONAL_TOKENS_WRITE : PERSONAL_TOKENS_READ;
+    if (caller.kind() == TokenKind.PERSONAL && caller.scopes().covers(self)) {
+      return new Reach(caller.organization(), caller.subject(), TokenKind.PERSONAL);
+    }
+    throw new PermissionDeniedException("MISSING_SCOPE",
+        "this call needs scope " + manage + ", or " + self + " on a personal token for its own"
+            + " subject's personal tokens; the calling token has neither");
+  }
+
   /**
-   * The caller must be allowed to see a token of {@code organization}. A token the caller may not
-   * see answers exactly like one that does not exist, so ids cannot be probed across organisations.
+   * The organisation everything a caller does with {@code scope} is confined to; null for
+   * admins (every organisation).
    */
-  static void requireVisible(Caller caller, TokenRecord token) {
-    if (!caller.isAdmin() && !sameOrganization(caller, token.organization())) {
+  public static String organizationReach(Caller caller, String scope) {
+    requireScope(caller, scope);
+    if (caller.isAdmin()) {
+      return null;
+    }
+    requireInOrganization(caller);
+    return caller.organization();
+  }
+
+  /** The organisation a list asks for, within the caller's reach ({@code null}: every one). */
+  public static String listOrganization(String reached, String requested) {
+    if (reached == null) {
+      return requested.isEmpty() ? null : requested;
+    }
+    if (!requested.isEmpty() && !requested.equals(reached)) {
+      throw outside(reached);
+    }
+    return reached;
+  }
+
+  /** A token out of the caller's reach is, to the caller, a token that does not exist. */
+  static void requireVisible(Reach reach, TokenRecord token) {
+    if (!reach.contains(token)) {
       throw notFound(token.id());
     }
   }
@@ -39,21 +85,9 @@ final class AccessPolicy {
     return new NotFoundException("TOKEN_NOT_FOUND", "token " + id + " not found");
   }
 
-  /** The organisation a caller's list is confined to; empty means every one (admins only). */
-  static String listOrganization(Caller caller, String requested) {
-    if (caller.isAdmin()) {
-      return requested;
-    }
-    if (requested.isEmpty() || sameOrganization(caller, requested)) {
-      requireInOrganization(caller);
-      return caller.organization();
-    }
-    throw outside(caller);
-  }
-
-  /** The caller may issue a token of {@code kind} in {@code organization} with these grants. */
-  static void requireMayIssue(
-      Caller caller, TokenKind kind, String organization, ScopeSet scopes, List<String> groups) {
+  /** The caller may issue a token of {@code kind} for {@code organization} and {@code subject}. */
+  static void requireMayIssue(Caller caller, Reach reach, TokenKind kind, String organization,
+      String subject, ScopeSet scopes, List<String> groups) {
     if (caller.isAdmin()) {
       return;
     }
@@ -61,15 +95,25 @@ final class AccessPolicy {
       throw new PermissionDeniedException(
           "ADMIN_REQUIRED", "only tokens with scope admin may create system tokens");
     }
-    requireInOrganization(caller);
-    if (!sameOrganization(caller, organization)) {
-      throw outside(caller);
+    if (reach.isSelfService()) {
+      if (kind != TokenKind.PERSONAL || !reach.subject().equals(subject)) {
+        throw new PermissionDeniedException("SELF_SERVICE_ONLY",
+            "this token may only create personal tokens for its own subject " + reach.subject());
+      }
+      if (!reach.organization().equals(organization)) {
+        throw new PermissionDeniedException("OUTSIDE_ORGANIZATION",
+            reach.organization().isEmpty()
+                ? "this token may only create personal tokens without an organization"
+                : "this token may only create personal tokens of organization " + reach.organization());
+      }
+    } else if (!organization.equals(reach.organization())) {
+      throw outside(reach.organization());
     }
     requireGrantable(caller, scopes.asList(), groups);
   }
 
   /** The caller must hold every scope and group it hands out (admins excepted). */
-  static void requireGrantable(Caller caller, Collection<String> scopes, List<String> groups) {
+  public static void requireGrantable(Caller caller, Collection<String> scopes, List<String> groups) {
     if (caller.isAdmin()) {
       return;
     }
@@ -87,25 +131,22 @@ final class AccessPolicy {
     }
   }
 
+  /** Refuses a caller naming an organisation other than {@code own}. */
+  public static PermissionDeniedException outside(String own) {
+    return new PermissionDeniedException(
+        "OUTSIDE_ORGANIZATION", "this token may only act within organization " + own);
+  }
+
+  private static PermissionDeniedException missingScope(String scope) {
+    return new PermissionDeniedException(
+        "MISSING_SCOPE", "this call needs scope " + scope + ", which the calling token lacks");
+  }
+
   private static void requireInOrganization(Caller caller) {
     if (caller.organization().isEmpty()) {
       throw new PermissionDeniedException(
           "OUTSIDE_ORGANIZATION",
-          "only tokens with scope admin may manage tokens outside an organization");
+          "only tokens with scope admin may act outside an organization");
     }
-  }
-
-  private static boolean sameOrganization(Caller caller, String organization) {
-    return !caller.organization().isEmpty() && caller.organization().equals(organization);
-  }
-
-  private static PermissionDeniedException outside(Caller caller) {
-    return caller.organization().isEmpty()
-        ? new PermissionDeniedException(
-            "OUTSIDE_ORGANIZATION",
-            "only tokens with scope admin may manage tokens outside an organization")
-        : new PermissionDeniedException(
-            "OUTSIDE_ORGANIZATION",
-            "this token may only manage tokens of organization " + caller.organization());
   }
 }

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Keeps recently presented tokens in memory, so that authenticating a caller and introspecting a
@@ -37,6 +39,37 @@ public final class CachingTokenStore implements TokenStore {
   public void insert(TokenRecord token, AuditEntry audit) {
     store.insert(token, audit);
     byHash.invalidate(key(token.secretHash())); // a remembered "unknown" for it would be wrong now
+  }
+
+  @Override
+  public boolean insertWithinLimit(TokenRecord token, AuditEntry audit, int limit, Instant now) {
+    boolean inserted = store.insertWithinLimit(token, audit, limit, now);
+    byHash.invalidate(key(token.secretHash()));
+    return inserted;
+  }
+
+  @Override
+  public List<TokenRecord> revokeMatching(
+      TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit) {
+    List<TokenRecord> revoked = store.revokeMatching(filter, at, reason, audit);
+    revoked.forEach(t -> evict(t.secretHash()));
+    return revoked;
+  }
+
+  @Override
+  public List<TokenRecord> revokeLeaked(List<byte[]> hashes, Instant at,
+      Function<TokenRecord, AuditEntry> audit, IntFunction<AuditEntry> report) {
+    List<TokenRecord> revoked = store.revokeLeaked(hashes, at, audit, report);
+    revoked.forEach(t -> evict(t.secretHash()));
+    return revoked;
+  }
+
+  /**
+   * Forgets the token with this secret hash. Whoever changes a token's row outside this store (a
+   * connector's tokens) calls it after committing and before answering.
+   */
+  public void evict(byte[] secretHash) {
+    byHash.invalidate(key(secretHash));
   }
 
   @Override

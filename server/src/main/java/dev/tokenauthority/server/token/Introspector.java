@@ -1,5 +1,9 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.audit.AuditAction;
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.error.Violations;
 import java.security.MessageDigest;
@@ -7,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,15 +24,20 @@ public final class Introspector {
   private final LastUseRecorder lastUse;
   private final Clock clock;
   private final Duration maxCache;
+  private final SecurityEvents securityEvents;
 
-  /** @param maxCache the longest a client may reuse an answer (cache_until) */
-  public Introspector(
-      TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock, Duration maxCache) {
+  /**
+   * @param maxCache the longest a client may reuse an answer (cache_until)
+   * @param securityEvents where failed authentications and inactive tokens presented are recorded
+   */
+  public Introspector(TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock,
+      Duration maxCache, SecurityEvents securityEvents) {
     this.store = store;
     this.rules = rules;
     this.lastUse = lastUse;
     this.clock = clock;
     this.maxCache = maxCache;
+    this.securityEvents = securityEvents;
   }
 
   /** The caller must hold tokens:introspect: to follow the feed or check sidecar requests. */
@@ -36,15 +46,15 @@ public final class Introspector {
   }
 
   /**
-   * The caller presenting {@code secret}.
+   * The caller presenting {@code secret}, from {@code origin}.
    *
-   * @throws UnauthenticatedException if the secret is not an active token
+   * @throws UnauthenticatedException if the secret is not an active token (and audits that)
    */
-  public Caller authenticate(String secret) {
+  public Caller authenticate(String secret, Origin origin) {
     Instant now = clock.instant();
     Lookup found = lookUp(secret, now);
     if (found.reason() != null) {
-      throw switch (found.reason()) {
+      UnauthenticatedException refusal = switch (found.reason()) {
         case MALFORMED, UNKNOWN -> new UnauthenticatedException(
             "INVALID_CREDENTIALS", "the bearer token is not a valid token");
         case EXPIRED -> new UnauthenticatedException(
@@ -52,9 +62,24 @@ public final class Introspector {
         case REVOKED -> new UnauthenticatedException(
             "CREDENTIALS_REVOKED", "the bearer token has been revoked");
       };
+      TokenRecord presented = found.token();
+      authenticationFailed(origin, refusal.reason(),
+          presented == null ? "" : presented.id(), presented == null ? "" : presented.organization());
+      throw refusal;
     }
     lastUse.record(found.token().id(), now);
-    return Caller.of(found.token());
+    return Caller.of(found.token(), origin);
+  }
+
+  /**
+   * Audits a call refused for its credentials: once per peer address, reason and token a minute,
+   * with the repeats counted, so a storm of bad credentials cannot flood the log.
+   */
+  public void authenticationFailed(Origin origin, String reason, String tokenId, String organization) {
+    securityEvents.recordCoalesced(
+        "auth\u0000" + LeakReportLimiter.host(origin.peer()) + "\u0000" + reason + "\u0000" + tokenId,
+        AuditEntry.denied(clock.instant(), AuditAction.AUTHENTICATION_FAILED, AuditEntry.ANONYMOUS,
+            origin, organization, tokenId, Map.of("reason", reason)));
   }
 
   /** Whether {@code secret} is active and covers {@code requiredScopes}; needs tokens:introspect. */
@@ -70,6 +95,12 @@ public final class Introspector {
     Instant now = clock.instant();
     Lookup found = lookUp(secret, now);
     if (found.reason() != null) {
+      if (found.token() != null) { // a revoked or expired token is still in use somewhere
+        TokenRecord t = found.token();
+        securityEvents.recordCoalesced("inactive\u0000" + t.id(), AuditEntry.denied(now,
+            AuditAction.INACTIVE_TOKEN_PRESENTED, caller.actor(), caller.origin(), t.organization(),
+            t.id(), Map.of("state", found.reason().name())));
+      }
       return Introspection.inactive(found.reason());
     }
     TokenRecord token = found.token();
@@ -105,10 +136,11 @@ public final class Introspector {
     TokenRecord token = stored.get();
     return switch (token.stateAt(now)) {
       case ACTIVE -> new Lookup(token, null);
-      case EXPIRED -> new Lookup(null, InactiveReason.EXPIRED);
-      case REVOKED -> new Lookup(null, InactiveReason.REVOKED);
+      case EXPIRED -> new Lookup(token, InactiveReason.EXPIRED);
+      case REVOKED -> new Lookup(token, InactiveReason.REVOKED);
     };
   }
 
+  /** What a look-up found: the token (if stored) and, unless it is active, why not. */
   private record Lookup(TokenRecord token, InactiveReason reason) {}
 }

@@ -1,27 +1,67 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.error.PermissionDeniedException;
 import java.time.Instant;
 
 /**
- * Which tokens a list asks for; empty strings and nulls match everything.
+ * Which tokens a list or a bulk revocation asks for; empty strings and nulls match everything.
  *
+ * @param creator matches tokens issued by this token id
  * @param lastUseBefore matches tokens not used since then, including never-used ones
+ * @param withoutOrganization matches only tokens of no organisation (a self-service reach)
  */
 public record TokenFilter(
     String organization,
     String subject,
+    String creator,
     TokenKind kind,
     TokenState state,
     Instant expireBefore,
     Instant lastUseBefore,
     boolean neverUsed,
-    String labelContains) {
+    String labelContains,
+    boolean withoutOrganization) {
 
-  /** This filter confined to {@code organizationFilter}. */
-  TokenFilter inOrganization(String organizationFilter) {
-    return new TokenFilter(
-        organizationFilter, subject, kind, state, expireBefore, lastUseBefore, neverUsed,
-        labelContains);
+  /** Tokens of {@code organization}, {@code subject} and {@code creator} (empty: any), nothing else. */
+  public static TokenFilter of(String organization, String subject, String creator) {
+    return new TokenFilter(organization, subject, creator, null, null, null, null, false, "", false);
+  }
+
+  /**
+   * This filter confined to what {@code reach} covers. Asking for more than that (another
+   * organisation, subject or kind) is refused rather than silently answered with less.
+   */
+  TokenFilter within(Reach reach) {
+    String org = organization;
+    boolean noOrg = withoutOrganization;
+    if (reach.organization() != null) {
+      if (!organization.isEmpty() && !organization.equals(reach.organization())) {
+        throw reach.organization().isEmpty()
+            ? new PermissionDeniedException("OUTSIDE_ORGANIZATION",
+                "this token may only act on tokens without an organization")
+            : AccessPolicy.outside(reach.organization());
+      }
+      org = reach.organization();
+      noOrg = org.isEmpty();
+    }
+    String subj = subject;
+    if (reach.subject() != null) {
+      if (!subject.isEmpty() && !subject.equals(reach.subject())) {
+        throw new PermissionDeniedException("SELF_SERVICE_ONLY",
+            "this token may only act on personal tokens of its own subject " + reach.subject());
+      }
+      subj = reach.subject();
+    }
+    TokenKind k = kind;
+    if (reach.kind() != null) {
+      if (kind != null && kind != reach.kind()) {
+        throw new PermissionDeniedException("SELF_SERVICE_ONLY",
+            "this token may only act on personal tokens of its own subject");
+      }
+      k = reach.kind();
+    }
+    return new TokenFilter(org, subj, creator, k, state, expireBefore, lastUseBefore, neverUsed,
+        labelContains, noOrg);
   }
 
   /** A stable text of the filter, which a page token is bound to. */
@@ -30,11 +70,13 @@ public record TokenFilter(
         "\u0000",
         organization,
         subject,
+        creator,
         String.valueOf(kind),
         String.valueOf(state),
         String.valueOf(expireBefore),
         String.valueOf(lastUseBefore),
         String.valueOf(neverUsed),
-        labelContains);
+        labelContains,
+        String.valueOf(withoutOrganization));
   }
 }

@@ -1,103 +1,118 @@
 package dev.tokenauthority.server.token;
 
-import static dev.tokenauthority.server.token.AccessPolicy.TOKENS_READ;
-import static dev.tokenauthority.server.token.AccessPolicy.TOKENS_WRITE;
-
+import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.audit.Origin;
 import dev.tokenauthority.server.error.FailedPreconditionException;
+import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeSet;
-import java.security.SecureRandom;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** The token lifecycle: issue, read, list, rotate and revoke, each checked against the caller. */
 public final class TokenManager {
-  /** The actor recorded for what the server does by itself. */
-  public static final String SYSTEM_ACTOR = "system";
-
-  static final int DEFAULT_PAGE_SIZE = 50;
-  static final int MAX_PAGE_SIZE = 500;
-  private static final Pattern TOKEN_ID = Pattern.compile("tok_[0-9A-Za-z]{22}");
-  private static final int ID_RANDOM_BYTES = 16;
+  static final Pattern TOKEN_ID = Pattern.compile("tok_[0-9A-Za-z]{22}");
+  static final int MAX_LEAK_REPORT_SECRETS = 100;
 
   private final TokenStore store;
   private final TokenRules rules;
+  private final TokenIssuer issuer;
   private final LastUseRecorder lastUse;
   private final Clock clock;
-  private final SecureRandom random;
   private final Runnable revocationsCommitted;
+  private final int personalTokenLimit;
+  private final LeakReportLimiter leakReports;
 
   /**
    * @param revocationsCommitted told after each commit that stopped a token, so that the
    *     revocation feed delivers it at once
+   * @param personalTokenLimit the most active personal tokens a subject may have; 0 for no limit
    */
-  public TokenManager(TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock,
-      SecureRandom random, Runnable revocationsCommitted) {
+  public TokenManager(TokenStore store, TokenRules rules, TokenIssuer issuer, LastUseRecorder lastUse,
+      Clock clock, Runnable revocationsCommitted, int personalTokenLimit,
+      LeakReportLimiter leakReports) {
     this.store = store;
     this.rules = rules;
+    this.issuer = issuer;
     this.lastUse = lastUse;
     this.clock = clock;
-    this.random = random;
     this.revocationsCommitted = revocationsCommitted;
+    this.personalTokenLimit = personalTokenLimit;
+    this.leakReports = leakReports;
   }
 
   /** Issues a token as {@code draft} describes, living {@code ttl} (null: the kind's default). */
   public IssuedToken create(Caller caller, TokenDraft draft, Duration ttl) {
-    AccessPolicy.requireScope(caller, TOKENS_WRITE);
+    Reach reach = AccessPolicy.tokenReach(caller, true);
     Violations v = new Violations();
     rules.checkDraft(draft, ttl, v);
     v.throwIfAny();
     ScopeSet scopes = ScopeSet.of(draft.scopes());
-    List<String> groups = TokenRules.normaliseGroups(draft.groups());
-    AccessPolicy.requireMayIssue(caller, draft.kind(), draft.organization(), scopes, groups);
+    // A person's own new token inherits their groups: a snapshot, later changes do not follow.
+    List<String> groups = reach.isSelfService() && draft.groups().isEmpty()
+        ? caller.groups() : TokenRules.normaliseGroups(draft.groups());
+    AccessPolicy.requireMayIssue(
+        caller, reach, draft.kind(), draft.organization(), draft.subject(), scopes, groups);
 
     Instant now = now();
     Duration lifetime = ttl != null ? ttl : rules.lifetime(draft.kind()).defaultTtl();
-    Secret secret = SecretFormat.generate(draft.kind(), random);
-    TokenRecord token = new TokenRecord(
-        newId(), draft.kind(), draft.organization(), draft.subject(), draft.label(), scopes, groups,
-        sorted(draft.metadata()), now, caller.tokenId(), expiry(now, lifetime), null, null, "", "", "",
-        secret.hint(), secret.sha256());
-    store.insert(token, audit(now, "TOKEN_CREATED", caller.tokenId(), token,
-        "kind=" + token.kind() + " scopes=" + scopes.encoded() + " ttl=" + Durations.describe(lifetime)));
-    return new IssuedToken(token, secret);
+    IssuedToken issued = issuer.issue(new TokenIssuer.Spec(draft.kind(), draft.organization(),
+        draft.subject(), draft.label(), scopes, groups, draft.metadata(), caller.tokenId(), lifetime,
+        "", ""), now);
+    TokenRecord token = issued.token();
+    AuditEntry audit = audit(caller, now, AuditAction.TOKEN_CREATED, token, Map.of(
+        "kind", token.kind().name(), "scopes", scopes.encoded(), "groups", String.join(" ", groups),
+        "ttl", Durations.describe(lifetime)));
+    if (token.kind() == TokenKind.PERSONAL && personalTokenLimit > 0) {
+      if (!store.insertWithinLimit(token, audit, personalTokenLimit, now)) {
+        throw new FailedPreconditionException("PERSONAL_TOKEN_LIMIT",
+            "subject " + token.subject() + " already has " + personalTokenLimit + " active personal"
+                + (personalTokenLimit == 1 ? " token" : " tokens") + ", the most this server allows;"
+                + " revoke " + (personalTokenLimit == 1 ? "it" : "one") + " to make a new one");
+      }
+    } else {
+      store.insert(token, audit);
+    }
+    return issued;
   }
 
   /** The token {@code id}, if the caller may see it. */
   public TokenRecord get(Caller caller, String id) {
-    AccessPolicy.requireScope(caller, TOKENS_READ);
+    Reach reach = AccessPolicy.tokenReach(caller, false);
     Violations v = new Violations();
-    checkId(id, v);
+    checkId(id, "id", v);
     v.throwIfAny();
-    return withPendingUse(visible(caller, id));
+    return withPendingUse(visible(reach, id));
   }
 
   /** One page of the tokens the caller may see that match {@code filter}, newest first. */
   public TokenPage list(Caller caller, TokenFilter filter, int pageSize, String pageToken) {
-    AccessPolicy.requireScope(caller, TOKENS_READ);
+    Reach reach = AccessPolicy.tokenReach(caller, false);
     Violations v = new Violations();
-    if (pageSize < 0) {
-      v.add("page_size", "FIELD_INVALID", "page_size must not be negative");
-    }
+    PageToken.checkPageSize(pageSize, v);
     if (!filter.organization().isEmpty()) {
       TokenRules.checkOrganization(filter.organization(), "organization", v);
     }
+    if (!filter.creator().isEmpty()) {
+      checkId(filter.creator(), "creator", v);
+    }
     v.throwIfAny();
-    TokenFilter scoped =
-        filter.inOrganization(AccessPolicy.listOrganization(caller, filter.organization()));
+    TokenFilter scoped = filter.within(reach);
     PageToken.Position after = PageToken.decode(pageToken, scoped.fingerprint());
-    int limit = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
+    int limit = PageToken.limit(pageSize);
 
     List<TokenRecord> rows = store.list(scoped, now(), after, limit + 1);
     String next = "";
@@ -120,15 +135,19 @@ public final class TokenManager {
    */
   public IssuedToken rotate(
       Caller caller, String id, Duration grace, List<String> scopes, Duration ttl) {
-    AccessPolicy.requireScope(caller, TOKENS_WRITE);
+    Reach reach = AccessPolicy.tokenReach(caller, true);
     Violations v = new Violations();
-    checkId(id, v);
+    checkId(id, "id", v);
     Duration graceOrNone = grace == null ? Duration.ZERO : grace;
     TokenRules.checkGrace(graceOrNone, v);
     rules.checkScopes(scopes, "scopes", v);
     v.throwIfAny();
 
-    TokenRecord old = visible(caller, id);
+    TokenRecord old = visible(reach, id);
+    if (old.kind() == TokenKind.SERVICE) {
+      throw new FailedPreconditionException("ROTATE_THROUGH_CONNECTOR",
+          "token " + id + " is a connector's service token; rotate it with ConnectorService.RotateConnector");
+    }
     Violations ttlCheck = new Violations();
     rules.checkTtl(old.kind(), ttl, "ttl", ttlCheck);
     ttlCheck.throwIfAny();
@@ -138,39 +157,105 @@ public final class TokenManager {
     AccessPolicy.requireGrantable(caller, newScopes.asList(), old.groups());
 
     Duration lifetime = ttl != null ? ttl : rules.lifetime(old.kind()).defaultTtl();
-    Secret secret = SecretFormat.generate(old.kind(), random);
-    TokenRecord replacement = new TokenRecord(
-        newId(), old.kind(), old.organization(), old.subject(), old.label(), newScopes,
-        old.groups(), old.metadata(), now, caller.tokenId(), expiry(now, lifetime), null, null, "",
-        old.id(), "", secret.hint(), secret.sha256());
-    String details = "replaced by " + replacement.id() + " grace=" + Durations.describe(graceOrNone)
-        + " scopes=" + old.scopes().encoded()
-        + (newScopes.equals(old.scopes()) ? "" : " -> " + newScopes.encoded());
+    IssuedToken issued = issuer.issue(new TokenIssuer.Spec(old.kind(), old.organization(),
+        old.subject(), old.label(), newScopes, old.groups(), old.metadata(), caller.tokenId(),
+        lifetime, old.id(), ""), now);
+    TokenRecord replacement = issued.token();
     boolean rotated = store.rotate(old.id(), now.plus(graceOrNone), replacement, now,
-        audit(now, "TOKEN_ROTATED", caller.tokenId(), old, details));
+        audit(caller, now, AuditAction.TOKEN_ROTATED, old, Map.of(
+            "replaced_by", replacement.id(), "grace_period", Durations.describe(graceOrNone),
+            "old_scopes", old.scopes().encoded(), "new_scopes", newScopes.encoded())));
     if (!rotated) {
       // Someone else rotated or revoked it since we read it: report what it is now.
-      requireRotatable(visible(caller, id), now);
+      requireRotatable(visible(reach, id), now);
       throw new FailedPreconditionException("TOKEN_ALREADY_ROTATED", "token " + id + " was already rotated");
     }
     revocationsCommitted.run();
-    return new IssuedToken(replacement, secret);
+    return issued;
   }
 
   /** Revokes token {@code id} now; a token already revoked is returned unchanged. */
   public TokenRecord revoke(Caller caller, String id, String reason) {
-    AccessPolicy.requireScope(caller, TOKENS_WRITE);
+    Reach reach = AccessPolicy.tokenReach(caller, true);
     Violations v = new Violations();
-    checkId(id, v);
+    checkId(id, "id", v);
     TokenRules.checkReason(reason, v);
     v.throwIfAny();
-    TokenRecord token = visible(caller, id);
+    TokenRecord token = visible(reach, id);
     Instant now = now();
     if (store.revoke(token.id(), now, reason,
-        audit(now, "TOKEN_REVOKED", caller.tokenId(), token, "reason=" + reason))) {
+        audit(caller, now, AuditAction.TOKEN_REVOKED, token, Map.of("reason", reason)))) {
       revocationsCommitted.run();
     }
-    return withPendingUse(visible(caller, id));
+    return withPendingUse(visible(reach, id));
+  }
+
+  /**
+   * Revokes every working token of {@code organization}, {@code subject} and {@code creator}
+   * (empty: any, but not all three) that the caller may manage, in one transaction.
+   *
+   * @return how many tokens were revoked
+   */
+  public int revokeMatching(
+      Caller caller, String organization, String subject, String creator, String reason) {
+    Reach reach = AccessPolicy.tokenReach(caller, true);
+    Violations v = new Violations();
+    if (organization.isEmpty() && subject.isEmpty() && creator.isEmpty()) {
+      v.add("organization", "FILTER_REQUIRED",
+          "name at least one of organization, subject and creator: revoking every token is not a"
+              + " filter this call accepts");
+    }
+    if (!organization.isEmpty()) {
+      TokenRules.checkOrganization(organization, "organization", v);
+    }
+    if (!subject.isEmpty()) {
+      TokenRules.checkSubject(subject, "subject", v);
+    }
+    if (!creator.isEmpty()) {
+      checkId(creator, "creator", v);
+    }
+    TokenRules.checkReason(reason, v);
+    v.throwIfAny();
+    TokenFilter filter = TokenFilter.of(organization, subject, creator).within(reach);
+    Instant now = now();
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("reason", reason);
+    details.put("filter", "organization=" + organization + " subject=" + subject + " creator=" + creator);
+    List<TokenRecord> revoked = store.revokeMatching(filter, now, reason,
+        t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details));
+    if (!revoked.isEmpty()) {
+      revocationsCommitted.run();
+    }
+    return revoked.size();
+  }
+
+  /**
+   * Revokes every working token among {@code secrets} as leaked. Anyone may report, so the answer
+   * is only how many secrets were well-formed: never which were live.
+   */
+  public int reportLeaked(Caller caller, List<String> secrets) {
+    if (secrets.size() > MAX_LEAK_REPORT_SECRETS) {
+      throw InvalidArgumentException.of("secrets", "TOO_MANY_SECRETS",
+          "at most " + MAX_LEAK_REPORT_SECRETS + " secrets per report");
+    }
+    leakReports.acquire(LeakReportLimiter.host(caller.origin().peer()));
+    Set<ByteBuffer> distinct = new LinkedHashSet<>();
+    for (String secret : secrets) {
+      if (SecretFormat.parse(secret).isPresent()) {
+        distinct.add(ByteBuffer.wrap(Secret.sha256(secret)));
+      }
+    }
+    List<byte[]> hashes = distinct.stream().map(ByteBuffer::array).toList();
+    Instant now = now();
+    List<TokenRecord> revoked = store.revokeLeaked(hashes, now,
+        t -> audit(caller, now, AuditAction.TOKEN_LEAK_REVOKED, t, Map.of("reason", "leaked")),
+        count -> AuditEntry.success(now, AuditAction.LEAK_REPORTED, caller.actor(), caller.origin(),
+            "", "", Map.of("received", Integer.toString(secrets.size()),
+                "accepted", Integer.toString(hashes.size()), "revoked", Integer.toString(count))));
+    if (!revoked.isEmpty()) {
+      revocationsCommitted.run();
+    }
+    return hashes.size();
   }
 
   /**
@@ -182,21 +267,19 @@ public final class TokenManager {
       return Optional.empty();
     }
     Instant now = now();
-    Secret secret = SecretFormat.generate(TokenKind.SYSTEM, random);
-    TokenRecord token = new TokenRecord(
-        newId(), TokenKind.SYSTEM, "", "bootstrap", "bootstrap admin token",
-        ScopeSet.of(List.of(ScopeSet.ADMIN)), List.of(), Map.of(), now, "",
-        expiry(now, rules.lifetime(TokenKind.SYSTEM).max()), null, null, "", "", "", secret.hint(),
-        secret.sha256());
-    IssuedToken issued = new IssuedToken(token, secret);
+    IssuedToken issued = issuer.issue(new TokenIssuer.Spec(TokenKind.SYSTEM, "", "bootstrap",
+        "bootstrap admin token", ScopeSet.of(List.of(ScopeSet.ADMIN)), List.of(), Map.of(), "",
+        rules.lifetime(TokenKind.SYSTEM).max(), "", ""), now);
     keep.accept(issued);
-    store.insert(token, audit(now, "TOKEN_CREATED", SYSTEM_ACTOR, token, "bootstrap admin token"));
+    store.insert(issued.token(), AuditEntry.success(now, AuditAction.TOKEN_CREATED,
+        AuditEntry.SYSTEM, Origin.SERVER, "", issued.token().id(),
+        Map.of("kind", "SYSTEM", "scopes", ScopeSet.ADMIN, "note", "bootstrap admin token")));
     return Optional.of(issued);
   }
 
-  private TokenRecord visible(Caller caller, String id) {
+  private TokenRecord visible(Reach reach, String id) {
     TokenRecord token = store.findById(id).orElseThrow(() -> AccessPolicy.notFound(id));
-    AccessPolicy.requireVisible(caller, token);
+    AccessPolicy.requireVisible(reach, token);
     return token;
   }
 
@@ -219,18 +302,12 @@ public final class TokenManager {
     return token.withLastUse(lastUse.pending(token.id()));
   }
 
-  private static void checkId(String id, Violations v) {
+  static void checkId(String id, String field, Violations v) {
     if (id.isEmpty()) {
-      v.add("id", "FIELD_REQUIRED", "id is required");
+      v.add(field, "FIELD_REQUIRED", field + " is required");
     } else if (!TOKEN_ID.matcher(id).matches()) {
-      v.add("id", "FIELD_INVALID", "id must look like tok_ followed by 22 letters and digits");
+      v.add(field, "FIELD_INVALID", field + " must look like tok_ followed by 22 letters and digits");
     }
-  }
-
-  private String newId() {
-    byte[] bytes = new byte[ID_RANDOM_BYTES];
-    random.nextBytes(bytes);
-    return "tok_" + Base62.encode(bytes, 22);
   }
 
   /** Millisecond precision: what storage keeps, so an answer equals a later read. */
@@ -238,16 +315,9 @@ public final class TokenManager {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private static Instant expiry(Instant now, Duration lifetime) {
-    return now.plus(lifetime).truncatedTo(ChronoUnit.MILLIS);
-  }
-
-  private static Map<String, String> sorted(Map<String, String> metadata) {
-    return Collections.unmodifiableMap(new TreeMap<>(metadata));
-  }
-
   private static AuditEntry audit(
-      Instant now, String action, String actor, TokenRecord target, String details) {
-    return new AuditEntry(now, action, actor, target.organization(), target.id(), details);
+      Caller caller, Instant now, AuditAction action, TokenRecord target, Map<String, String> details) {
+    return AuditEntry.success(now, action, caller.actor(), caller.origin(), target.organization(),
+        target.id(), details);
   }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A stored token: everything but the secret, of which only the SHA-256 is kept.
  *
- * <p>Absent strings are empty, absent times are null (except {@code createTime}).
+ * <p>Absent strings are empty, absent times are null (except {@code createTime}). {@code
+ * connectorId} is set on service tokens only.
  */
 public record TokenRecord(
     String id,
@@ -28,7 +29,8 @@ public record TokenRecord(
     String rotatedFrom,
     String rotatedTo,
     String secretHint,
-    byte[] secretHash) {
+    byte[] secretHash,
+    String connectorId) {
 
   /** The state at {@code now}: revocation (also a rotation's end of grace) wins over expiry. */
   public TokenState stateAt(Instant now) {
@@ -49,7 +51,7 @@ public record TokenRecord(
     return new TokenRecord(
         id, kind, organization, subject, label, scopes, groups, metadata, createTime, creator,
         expireTime, pending, revokeTime, revokeReason, rotatedFrom, rotatedTo, secretHint,
-        secretHash);
+        secretHash, connectorId);
   }
 
   @Override

@@ -51,9 +51,8 @@ public final class TokenRules {
       if (draft.kind() == TokenKind.PERSONAL) {
         v.add("token.subject", "FIELD_REQUIRED", "personal tokens need a subject (the person)");
       }
-    } else if (!isPrintable(draft.subject(), MAX_TEXT) || draft.subject().codePoints().anyMatch(Character::isWhitespace)) {
-      v.add("token.subject", "FIELD_INVALID",
-          "subject must be 1-" + MAX_TEXT + " printable characters without spaces");
+    } else {
+      checkSubject(draft.subject(), "token.subject", v);
     }
     if (draft.label().isBlank()) {
       v.add("token.label", "FIELD_REQUIRED", "label is required: say what the token is for");
@@ -80,6 +79,13 @@ public final class TokenRules {
     }
   }
 
+  /** Checks a subject: 1-200 printable characters without spaces. */
+  static void checkSubject(String subject, String field, Violations v) {
+    if (!isPrintable(subject, MAX_TEXT) || subject.codePoints().anyMatch(Character::isWhitespace)) {
+      v.add(field, "FIELD_INVALID", "subject must be 1-" + MAX_TEXT + " printable characters without spaces");
+    }
+  }
+
   /** Checks that every scope is well-formed and in the catalogue, naming the bad ones. */
   public void checkScopes(List<String> scopes, String field, Violations v) {
     if (scopes.size() > MAX_SCOPES) {
@@ -96,7 +102,7 @@ public final class TokenRules {
   }
 
   /** Checks {@code ttl} (null = the default) against the kind's lifetime bounds. */
-  void checkTtl(TokenKind kind, Duration ttl, String field, Violations v) {
+  public void checkTtl(TokenKind kind, Duration ttl, String field, Violations v) {
     if (ttl == null) {
       return;
     }
@@ -114,7 +120,7 @@ public final class TokenRules {
   }
 
   /** Checks a rotation's grace period: zero to 24 hours. */
-  static void checkGrace(Duration grace, Violations v) {
+  public static void checkGrace(Duration grace, Violations v) {
     if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
       v.add("grace_period", "GRACE_PERIOD_OUT_OF_BOUNDS",
           "grace_period must be between 0s and 24h, was " + Durations.describe(grace));
@@ -122,13 +128,13 @@ public final class TokenRules {
   }
 
   /** Checks a revocation reason: optional, at most 500 printable characters. */
-  static void checkReason(String reason, Violations v) {
+  public static void checkReason(String reason, Violations v) {
     if (!reason.isEmpty() && !isPrintable(reason, MAX_REASON)) {
       v.add("reason", "FIELD_INVALID", "reason must be at most " + MAX_REASON + " printable characters");
     }
   }
 
-  Lifetime lifetime(TokenKind kind) {
+  public Lifetime lifetime(TokenKind kind) {
     return lifetimes.of(kind);
   }
 
@@ -168,7 +174,7 @@ public final class TokenRules {
   }
 
   /** 1 to {@code max} code points, none of them control characters. */
-  static boolean isPrintable(String text, int max) {
+  public static boolean isPrintable(String text, int max) {
     int count = text.codePointCount(0, text.length());
     return count >= 1 && count <= max && text.codePoints().noneMatch(Character::isISOControl);
   }

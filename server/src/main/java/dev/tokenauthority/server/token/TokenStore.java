@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Where tokens live. Each changing method is one transaction that includes its audit entry and its
@@ -13,6 +15,14 @@ import java.util.Optional;
 public interface TokenStore {
   /** Stores a new token. */
   void insert(TokenRecord token, AuditEntry audit);
+
+  /**
+   * Stores a new token unless its subject already has {@code limit} or more active tokens of its
+   * kind at {@code now}; the count and the insert are one transaction.
+   *
+   * @return false, storing nothing, if the limit was reached
+   */
+  boolean insertWithinLimit(TokenRecord token, AuditEntry audit, int limit, Instant now);
 
   Optional<TokenRecord> findById(String id);
 
@@ -40,6 +50,25 @@ public interface TokenStore {
    * @return whether anything changed
    */
   boolean revoke(String id, Instant at, String reason, AuditEntry audit);
+
+  /**
+   * Revokes at {@code at}, in one transaction, every token matching {@code filter} that still
+   * works then, each with its own audit entry.
+   *
+   * @return the tokens revoked, as they were before
+   */
+  List<TokenRecord> revokeMatching(
+      TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit);
+
+  /**
+   * Revokes at {@code at} every working token whose secret hashes to one of {@code hashes}, with
+   * reason {@code leaked}, each with its own audit entry, and appends {@code report} (given how
+   * many were revoked), in one transaction.
+   *
+   * @return the tokens revoked, as they were before
+   */
+  List<TokenRecord> revokeLeaked(List<byte[]> hashes, Instant at,
+      Function<TokenRecord, AuditEntry> audit, IntFunction<AuditEntry> report);
 
   /** Raises each token's last use time to the given one (never lowers it). */
   void recordLastUse(Map<String, Instant> lastUseById);

@@ -2,7 +2,9 @@ package dev.tokenauthority.server.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.audit.Origin;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;
@@ -14,6 +16,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -82,11 +86,11 @@ class CachingTokenStoreTest {
     Secret s = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom());
     return new TokenRecord("tok_" + Long.toHexString(System.nanoTime()) + "0000000000", TokenKind.ORGANIZATION, "acme", "",
         "cache test", ScopeSet.of(List.of("lenses:read")), List.of(), Map.of(), now, "", now.plusSeconds(3600),
-        null, null, "", "", "", s.hint(), s.sha256());
+        null, null, "", "", "", s.hint(), s.sha256(), "");
   }
 
   private AuditEntry audit(TokenRecord t) {
-    return new AuditEntry(now, "TEST", "test", t.organization(), t.id(), "");
+    return AuditEntry.success(now, AuditAction.TOKEN_CREATED, "test", Origin.SERVER, t.organization(), t.id(), Map.of());
   }
 
   /** The real store; the next hash look-up pauses after reading, to widen a race window. */
@@ -151,5 +155,8 @@ class CachingTokenStoreTest {
     @Override public boolean revoke(String id, Instant at, String reason, AuditEntry a) { return store.revoke(id, at, reason, a); }
     @Override public void recordLastUse(Map<String, Instant> m) { store.recordLastUse(m); }
     @Override public boolean isEmpty() { return store.isEmpty(); }
+    @Override public boolean insertWithinLimit(TokenRecord t, AuditEntry a, int l, Instant n) { return store.insertWithinLimit(t, a, l, n); }
+    @Override public List<TokenRecord> revokeMatching(TokenFilter f, Instant at, String r, Function<TokenRecord, AuditEntry> a) { return store.revokeMatching(f, at, r, a); }
+    @Override public List<TokenRecord> revokeLeaked(List<byte[]> h, Instant at, Function<TokenRecord, AuditEntry> a, IntFunction<AuditEntry> r) { return store.revokeLeaked(h, at, a, r); }
   }
 }

@@ -13,6 +13,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.audit.SecurityEvents;
+import dev.tokenauthority.server.storage.JdbiAuditStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +27,12 @@ class IntrospectorTest {
   void malformedSecrets_areAnsweredWithoutTouchingStorage() {
     Database db = Database.open(dir.resolve("tokens.db"), Durability.FULL);
     JdbiTokenStore store = new JdbiTokenStore(db);
-    try (LastUseRecorder lastUse = new LastUseRecorder(store, Duration.ofHours(1))) {
+    try (LastUseRecorder lastUse = new LastUseRecorder(store, Duration.ofHours(1));
+        SecurityEvents events = new SecurityEvents(new JdbiAuditStore(db), Clock.systemUTC())) {
       Introspector introspector = new Introspector(
           store, new TokenRules(ScopeCatalogue.defaults(), LifetimePolicy.defaults()), lastUse, Clock.systemUTC(),
-          Duration.ofMinutes(5));
-      Caller checker = new Caller("tok_checker", TokenKind.SYSTEM, "", "", ScopeSet.of(List.of("tokens:introspect")), List.of());
+          Duration.ofMinutes(5), events);
+      Caller checker = new Caller("tok_checker", TokenKind.SYSTEM, "", "", ScopeSet.of(List.of("tokens:introspect")), List.of(), Origin.SERVER);
       String wellFormed = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
       String typo = wellFormed.substring(0, 56) + (wellFormed.charAt(56) == 'a' ? 'b' : 'a');
 

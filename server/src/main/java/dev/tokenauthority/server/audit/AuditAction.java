@@ -1,0 +1,20 @@
+package dev.tokenauthority.server.audit;
+
+/** What an audit event records; stored by name, so names never change. */
+public enum AuditAction {
+  TOKEN_CREATED,
+  TOKEN_ROTATED,
+  TOKEN_REVOKED,
+  TOKEN_BULK_REVOKED,
+  TOKEN_LEAK_REVOKED,
+  LEAK_REPORTED,
+  TOKEN_NARROWED,
+  CONNECTOR_CREATED,
+  CONNECTOR_UPDATED,
+  CONNECTOR_ROTATED,
+  CONNECTOR_DELETED,
+  AUTHENTICATION_FAILED,
+  PERMISSION_DENIED,
+  INACTIVE_TOKEN_PRESENTED,
+  AUDIT_EVENTS_PRUNED
+}

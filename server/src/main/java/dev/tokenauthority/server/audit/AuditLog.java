@@ -1,0 +1,127 @@
+package dev.tokenauthority.server.audit;
+
+import dev.tokenauthority.server.error.NotFoundException;
+import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.token.AccessPolicy;
+import dev.tokenauthority.server.token.Caller;
+import dev.tokenauthority.server.token.PageToken;
+import dev.tokenauthority.server.token.TokenRules;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the audit log for callers allowed to (admins everything, others their organisation, with
+ * tokens:read), and prunes events past the configured retention, auditing each pruning.
+ */
+public final class AuditLog implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+  private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+
+  private final AuditStore store;
+  private final SecurityEvents securityEvents;
+  private final Clock clock;
+  private final Duration retention;
+  private final ScheduledExecutorService pruner;
+
+  /** @param retention how long events are kept; null keeps them for ever */
+  public AuditLog(AuditStore store, SecurityEvents securityEvents, Clock clock, Duration retention) {
+    this.store = store;
+    this.securityEvents = securityEvents;
+    this.clock = clock;
+    this.retention = retention;
+    if (retention == null) {
+      this.pruner = null;
+    } else {
+      this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "audit-retention");
+        t.setDaemon(true);
+        return t;
+      });
+      pruner.scheduleWithFixedDelay(this::pruneQuietly, 0, PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
+    }
+  }
+
+  /** One page of the events the caller may see that match {@code filter}, newest first. */
+  public AuditPage list(Caller caller, AuditFilter filter, int pageSize, String pageToken) {
+    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.TOKENS_READ);
+    Violations v = new Violations();
+    PageToken.checkPageSize(pageSize, v);
+    if (!filter.organization().isEmpty()) {
+      TokenRules.checkOrganization(filter.organization(), "organization", v);
+    }
+    if (filter.start() != null && filter.end() != null && !filter.start().isBefore(filter.end())) {
+      v.add("end_time", "FIELD_INVALID", "end_time must be after start_time");
+    }
+    v.throwIfAny();
+    String org = AccessPolicy.listOrganization(reach, filter.organization());
+    AuditFilter scoped = filter.inOrganization(org == null ? "" : org);
+    String after = PageToken.decodeText(pageToken, scoped.fingerprint());
+    Long beforeId;
+    try {
+      beforeId = after == null ? null : Long.parseLong(after);
+    } catch (NumberFormatException e) {
+      throw dev.tokenauthority.server.error.InvalidArgumentException.of(
+          "page_token", "INVALID_PAGE_TOKEN", "page_token is not one this server issued");
+    }
+    securityEvents.flush(); // what was refused a moment ago is already in the answer
+    int limit = PageToken.limit(pageSize);
+    List<AuditRecord> rows = store.list(scoped, beforeId, limit + 1);
+    String next = "";
+    if (rows.size() > limit) {
+      rows = rows.subList(0, limit);
+      next = PageToken.encode(Long.toString(rows.get(limit - 1).id()), scoped.fingerprint());
+    }
+    return new AuditPage(rows, next);
+  }
+
+  /** The event {@code id}, if the caller may see it. */
+  public AuditRecord get(Caller caller, long id) {
+    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.TOKENS_READ);
+    if (id <= 0) {
+      new Violations().add("id", "FIELD_REQUIRED", "id is required (a positive number)").throwIfAny();
+    }
+    securityEvents.flush();
+    return store.find(id)
+        .filter(e -> reach == null || reach.equals(e.entry().organization()))
+        .orElseThrow(() -> new NotFoundException("AUDIT_EVENT_NOT_FOUND", "audit event " + id + " not found"));
+  }
+
+  /** Deletes events older than the retention, recording that it did; returns how many. */
+  public long prune() {
+    if (retention == null) {
+      return 0;
+    }
+    Instant now = clock.instant();
+    Instant cutoff = now.minus(retention);
+    long deleted = store.prune(cutoff, n -> AuditEntry.success(now, AuditAction.AUDIT_EVENTS_PRUNED,
+        AuditEntry.SYSTEM, Origin.SERVER, "", "", Map.of(
+            "deleted", Long.toString(n), "before", cutoff.toString(), "retention", retention.toString())));
+    if (deleted > 0) {
+      log.info("pruned {} audit events older than {}", deleted, cutoff);
+    }
+    return deleted;
+  }
+
+  private void pruneQuietly() {
+    try {
+      prune();
+    } catch (RuntimeException e) {
+      log.warn("could not prune the audit log; will retry: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pruner != null) {
+      pruner.shutdownNow();
+    }
+  }
+}
