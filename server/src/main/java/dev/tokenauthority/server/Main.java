@@ -10,7 +10,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import dev.tokenauthority.api.v1.AuditServiceGrpc;
+import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
@@ -62,6 +66,25 @@ public final class Main implements Callable<Integer> {
           + " killed process only, several times faster. Env TA_DURABILITY. Default: ${DEFAULT-VALUE}.")
   Durability durability;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:TA_TLS_CERT}", paramLabel = "PEM",
+      description = "Serve TLS with this certificate chain (PEM); needs --tls-key. Env TA_TLS_CERT.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:TA_TLS_KEY}", paramLabel = "PEM",
+      description = "The certificate's private key (PKCS#8 PEM). Env TA_TLS_KEY.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", defaultValue = "${env:TA_TLS_CLIENT_CA}", paramLabel = "PEM",
+      description = "Require client certificates signed by these CAs (mTLS, e.g. for sidecars)."
+          + " Needs --tls-cert. Env TA_TLS_CLIENT_CA.")
+  Path tlsClientCa;
+
+  @Option(names = "--insecure", defaultValue = "${env:TA_INSECURE:-false}",
+      description = "Allow plaintext on a non-loopback --host. Without TLS the server refuses to"
+          + " listen beyond loopback unless this is given: bearer tokens would cross the network"
+          + " in the clear. Env TA_INSECURE.")
+  boolean insecure;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -72,6 +95,13 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    ServerCredentials credentials;
+    try {
+      credentials = Transport.credentials(host, tlsCert, tlsKey, tlsClientCa, insecure);
+    } catch (IllegalArgumentException e) {
+      log.error("cannot start: {}", e.getMessage());
+      return EXIT_START_FAILED;
+    }
     TokenAuthority authority;
     try {
       AuthorityConfig settings = config == null ? AuthorityConfig.defaults() : AuthorityConfig.load(config);
@@ -87,7 +117,7 @@ public final class Main implements Callable<Integer> {
           "first start: wrote the bootstrap admin token to {} (mode 0600); store it safely and"
               + " delete the file", file.toAbsolutePath().normalize()));
       server = new TokenAuthorityServer(
-          transport(host, port, executor),
+          transport(host, port, executor, credentials),
           authority).start();
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.getMessage());
@@ -95,8 +125,8 @@ public final class Main implements Callable<Integer> {
       authority.close();
       return EXIT_START_FAILED;
     }
-    log.info("token authority listening on {}:{} (data in {})", host, server.port(),
-        dataDir.toAbsolutePath().normalize());
+    log.info("token authority listening on {}:{} with {} (data in {})", host, server.port(),
+        Transport.describe(tlsCert, tlsClientCa), dataDir.toAbsolutePath().normalize());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, executor, authority), "shutdown"));
     server.blockUntilShutdown();
     return 0;
@@ -116,9 +146,15 @@ public final class Main implements Callable<Integer> {
         Executors.newFixedThreadPool(Math.max(64, 16 * cores), named("grpc-write-")));
   }
 
-  /** The Netty transport on {@code host:port}, with reads and writes on their own executors. */
+  /** The plaintext Netty transport on {@code host:port} (tests and benchmarks on loopback). */
   public static NettyServerBuilder transport(String host, int port, CallExecutors executors) {
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    return transport(host, port, executors, InsecureServerCredentials.create());
+  }
+
+  /** The Netty transport on {@code host:port}, with reads and writes on their own executors. */
+  public static NettyServerBuilder transport(
+      String host, int port, CallExecutors executors, ServerCredentials credentials) {
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials)
         .executor(executors.reads());
     builder.callExecutor(new ServerCallExecutorSupplier() {
       @Override
@@ -133,7 +169,16 @@ public final class Main implements Callable<Integer> {
   static final Set<String> WRITE_METHODS = Set.of(
       TokenServiceGrpc.getCreateTokenMethod().getFullMethodName(),
       TokenServiceGrpc.getRotateTokenMethod().getFullMethodName(),
-      TokenServiceGrpc.getRevokeTokenMethod().getFullMethodName());
+      TokenServiceGrpc.getRevokeTokenMethod().getFullMethodName(),
+      TokenServiceGrpc.getRevokeTokensMethod().getFullMethodName(),
+      TokenServiceGrpc.getReportLeakedTokensMethod().getFullMethodName(),
+      ConnectorServiceGrpc.getCreateConnectorMethod().getFullMethodName(),
+      ConnectorServiceGrpc.getUpdateConnectorMethod().getFullMethodName(),
+      ConnectorServiceGrpc.getRotateConnectorMethod().getFullMethodName(),
+      ConnectorServiceGrpc.getDeleteConnectorMethod().getFullMethodName(),
+      // Reading the audit log first writes the security events still queued.
+      AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName(),
+      AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName());
 
   /** The two call pools. */
   public record CallExecutors(ExecutorService reads, ExecutorService writes) {

@@ -68,9 +68,12 @@ class ReadmeExamplesTest {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
         Set<String> called = run(lines, new ReflectionClient(channel), channel);
-        ServiceDescriptor service = new ReflectionClient(channel).service("tokenauthority.v1.TokenService");
-        assertThat(called).as("the README shows every TokenService RPC")
-            .containsAll(service.getMethods().stream().map(MethodDescriptor::getFullName).toList());
+        for (String name : List.of("tokenauthority.v1.TokenService", "tokenauthority.v1.ConnectorService",
+            "tokenauthority.v1.AuditService")) {
+          ServiceDescriptor service = new ReflectionClient(channel).service(name);
+          assertThat(called).as("the README shows every %s RPC", name)
+              .containsAll(service.getMethods().stream().map(MethodDescriptor::getFullName).toList());
+        }
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         server.stop(Duration.ofSeconds(5));

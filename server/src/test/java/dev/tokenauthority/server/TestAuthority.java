@@ -1,6 +1,9 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.api.v1.AuditServiceGrpc;
+import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
@@ -100,6 +103,37 @@ public final class TestAuthority implements AutoCloseable {
             .setLabel("test token for " + organization)
             .addAllScopes(List.of(scopes)))
         .build());
+  }
+
+  /** Has the admin issue a token of {@code kind}; returns it with its secret. */
+  public Token token(TokenKind kind, String organization, String subject, List<String> groups,
+      String... scopes) {
+    return admin().createToken(CreateTokenRequest.newBuilder()
+        .setToken(Token.newBuilder()
+            .setKind(kind)
+            .setOrganization(organization)
+            .setSubject(subject)
+            .setLabel("test " + kind + " token")
+            .addAllGroups(groups)
+            .addAllScopes(List.of(scopes)))
+        .build());
+  }
+
+  /** A ConnectorService stub calling as the holder of {@code secret}. */
+  public ConnectorServiceGrpc.ConnectorServiceBlockingStub connectorsAs(String secret) {
+    return ConnectorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .withCallCredentials(BearerToken.of(secret));
+  }
+
+  /** An AuditService stub calling as the holder of {@code secret}. */
+  public AuditServiceGrpc.AuditServiceBlockingStub auditAs(String secret) {
+    return AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .withCallCredentials(BearerToken.of(secret));
+  }
+
+  /** Whether {@code secret} introspects as active right now (asked as an admin). */
+  public boolean isActive(String secret) {
+    return admin().introspectToken(IntrospectTokenRequest.newBuilder().setSecret(secret).build()).getActive();
   }
 
   public ManagedChannel channel() {

@@ -135,7 +135,8 @@ class AuthorizationTest extends InProcessAuthorityTest {
 
     assertFails(() -> ta.as(loner.getSecret()).listTokens(ListTokensRequest.getDefaultInstance()),
         Status.Code.PERMISSION_DENIED, "OUTSIDE_ORGANIZATION");
-    assertFails(() -> ta.as(loner.getSecret()).getToken(get(loner.getId())), Status.Code.NOT_FOUND, "TOKEN_NOT_FOUND");
+    assertFails(() -> ta.as(loner.getSecret()).getToken(get(loner.getId())),
+        Status.Code.PERMISSION_DENIED, "OUTSIDE_ORGANIZATION");
   }
 
   @Test
