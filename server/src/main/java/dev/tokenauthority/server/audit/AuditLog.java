@@ -45,7 +45,9 @@ public final class AuditLog implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      pruner.scheduleWithFixedDelay(this::pruneQuietly, 0, PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
+      pruneQuietly(); // at start, then hourly
+      pruner.scheduleWithFixedDelay(
+          this::pruneQuietly, PRUNE_EVERY.toMinutes(), PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
     }
   }
 

@@ -103,6 +103,13 @@ public record AuthorityConfig(
         tokenCacheSize, limit, auditRetention, leakReportsPerMinute);
   }
 
+  /** This configuration with another rate of leak reports per peer address and minute. */
+  public AuthorityConfig withLeakReportsPerMinute(int perMinute) {
+    return new AuthorityConfig(
+        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention,
+        tokenCacheSize, personalTokenLimit, auditRetention, perMinute);
+  }
+
   /** This configuration with another audit retention (null: keep for ever). */
   public AuthorityConfig withAuditRetention(Duration retention) {
     return new AuthorityConfig(
