@@ -1,9 +1,19 @@
 package dev.tokenauthority.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Duration;
+import dev.tokenauthority.api.v1.AuditServiceGrpc;
+import dev.tokenauthority.api.v1.Connector;
+import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
+import dev.tokenauthority.api.v1.CreateConnectorRequest;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.ListAuditEventsRequest;
+import dev.tokenauthority.api.v1.ReportLeakedTokensRequest;
+import dev.tokenauthority.api.v1.RevokeTokensRequest;
+import dev.tokenauthority.api.v1.RotateConnectorRequest;
+import dev.tokenauthority.api.v1.TestConnectorRequest;
 import dev.tokenauthority.api.v1.GetTokenRequest;
 import dev.tokenauthority.api.v1.InactiveReason;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
@@ -17,6 +27,7 @@ import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc.TokenServiceBlockingStub;
 import dev.tokenauthority.client.BearerToken;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -59,6 +70,64 @@ class ServerProcessIT {
 
       assertThat(exit).as(server.output()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
       assertThat(server.output()).contains("shutting down").contains("stopped");
+      assertNoSecretIn(server.output());
+      assertNoSecretInDatabaseFiles();
+    }
+  }
+
+  @Test
+  void everyRoleAndAction_leavesNoSecretInTheDatabaseOrTheLog() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dataDir)) {
+      ManagedChannel channel = channel(server.awaitPort());
+      try {
+        TokenServiceBlockingStub admin = stub(channel, adminSecret());
+        Token manager = remember(admin.createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+            .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel("manager")
+            .addScopes("tokens:write").addScopes("connectors:write").addScopes("lenses:read")
+            .addScopes("personal-tokens:write")).build()));
+        TokenServiceBlockingStub m = stub(channel, manager.getSecret());
+        Token alice = remember(m.createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+            .setKind(TokenKind.TOKEN_KIND_PERSONAL).setOrganization("acme").setSubject("alice").setLabel("alice")
+            .addScopes("lenses:read").addScopes("personal-tokens:write")).build()));
+        remember(stub(channel, alice.getSecret()).createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+            .setKind(TokenKind.TOKEN_KIND_PERSONAL).setOrganization("acme").setSubject("alice").setLabel("laptop")
+            .addScopes("lenses:read")).build()));
+        var connectors = ConnectorServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(manager.getSecret()))
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+        Connector first = connectors.createConnector(CreateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
+            .setOrganization("acme").setSlug("ci-runner").setName("CI").addScopes("lenses:read")).build());
+        secretsSeen.add(first.getSecret());
+        Connector second = connectors.rotateConnector(RotateConnectorRequest.newBuilder()
+            .setOrganization("acme").setSlug("ci-runner").build());
+        secretsSeen.add(second.getSecret());
+        connectors.testConnector(TestConnectorRequest.newBuilder().setOrganization("acme").setSlug("ci-runner")
+            .setSecret(second.getSecret()).build());
+        Token leaked = remember(admin.createToken(orgToken()));
+        TokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).reportLeakedTokens(
+            ReportLeakedTokensRequest.newBuilder().addSecrets(leaked.getSecret()).build());
+        String neverIssued = dev.tokenauthority.server.token.SecretFormat.generate(
+            dev.tokenauthority.server.token.TokenKind.ORGANIZATION, new java.security.SecureRandom()).reveal();
+        secretsSeen.add(neverIssued);
+        for (String bad : List.of(leaked.getSecret(), first.getSecret(), neverIssued)) {
+          assertThatThrownBy(() -> stub(channel, bad).listTokens(ListTokensRequest.getDefaultInstance()))
+              .isInstanceOf(StatusRuntimeException.class);
+          introspect(admin, bad);
+        }
+        assertThatThrownBy(() -> stub(channel, alice.getSecret()).listTokens(
+            ListTokensRequest.newBuilder().setSubject("bob").build())).isInstanceOf(StatusRuntimeException.class);
+        m.revokeTokens(RevokeTokensRequest.newBuilder().setOrganization("acme").setSubject("alice").build());
+        var audit = AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(manager.getSecret()))
+            .withDeadlineAfter(10, TimeUnit.SECONDS).listAuditEvents(ListAuditEventsRequest.newBuilder().setPageSize(500).build());
+        assertThat(audit.getEventsList()).extracting(e -> e.getAction().name())
+            .contains("AUDIT_ACTION_CONNECTOR_ROTATED", "AUDIT_ACTION_TOKEN_LEAK_REVOKED",
+                "AUDIT_ACTION_AUTHENTICATION_FAILED", "AUDIT_ACTION_PERMISSION_DENIED",
+                "AUDIT_ACTION_INACTIVE_TOKEN_PRESENTED", "AUDIT_ACTION_TOKEN_BULK_REVOKED");
+        assertNoSecretIn(audit.toString());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertThat(server.terminate()).as(server.output()).isEqualTo(143);
+      assertThat(secretsSeen).hasSizeGreaterThanOrEqualTo(8);
       assertNoSecretIn(server.output());
       assertNoSecretInDatabaseFiles();
     }
@@ -148,8 +217,8 @@ class ServerProcessIT {
         String bytes = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
         for (String secret : secretsSeen) {
           assertThat(bytes).as("%s holds no secret", f.getFileName()).doesNotContain(secret);
+          assertThat(bytes).as("%s holds no secret body", f.getFileName()).doesNotContain(secret.substring(12));
         }
-        assertThat(bytes).as("%s holds no secret body", f.getFileName()).doesNotContain(secretsSeen.get(1).substring(12));
       }
     }
   }
