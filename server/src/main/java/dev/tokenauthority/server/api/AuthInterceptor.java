@@ -25,6 +25,7 @@ import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,8 +105,17 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
   }
 
+  /**
+   * The caller's id if sane, else a fresh one. Request ids need to be unique, not unguessable, so
+   * they come from ThreadLocalRandom: UUID.randomUUID() would put a shared SecureRandom on the
+   * path of every call.
+   */
   private static String requestId(String given) {
-    return given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    if (given != null && SANE_REQUEST_ID.matcher(given).matches()) {
+      return given;
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
   }
 
   private static String peer(ServerCall<?, ?> call) {

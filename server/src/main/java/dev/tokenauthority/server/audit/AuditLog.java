@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.audit;
 
+import dev.tokenauthority.server.background.Periodic;
 import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.token.AccessPolicy;
@@ -11,9 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,7 @@ public final class AuditLog implements AutoCloseable {
   private final SecurityEvents securityEvents;
   private final Clock clock;
   private final Duration retention;
-  private final ScheduledExecutorService pruner;
+  private final Periodic pruner;
 
   /** @param retention how long events are kept; null keeps them for ever */
   public AuditLog(AuditStore store, SecurityEvents securityEvents, Clock clock, Duration retention) {
@@ -40,14 +38,13 @@ public final class AuditLog implements AutoCloseable {
     if (retention == null) {
       this.pruner = null;
     } else {
-      this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "audit-retention");
-        t.setDaemon(true);
-        return t;
-      });
-      pruneQuietly(); // at start, then hourly
-      pruner.scheduleWithFixedDelay(
-          this::pruneQuietly, PRUNE_EVERY.toMinutes(), PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
+      try {
+        prune(); // at start, then hourly
+      } catch (RuntimeException e) {
+        log.warn("could not prune the audit log; will retry: {}", e.toString());
+      }
+      this.pruner = Periodic.every(
+          "audit-retention", PRUNE_EVERY, PRUNE_EVERY, this::prune, log, "prune the audit log");
     }
   }
 
@@ -112,18 +109,10 @@ public final class AuditLog implements AutoCloseable {
     return deleted;
   }
 
-  private void pruneQuietly() {
-    try {
-      prune();
-    } catch (RuntimeException e) {
-      log.warn("could not prune the audit log; will retry: {}", e.toString());
-    }
-  }
-
   @Override
   public void close() {
     if (pruner != null) {
-      pruner.shutdownNow();
+      pruner.close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.audit;
 
+import dev.tokenauthority.server.background.Periodic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,9 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +31,13 @@ public final class SecurityEvents implements AutoCloseable {
   private final BlockingQueue<AuditEntry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
-  private final ScheduledExecutorService flusher;
+  private final Periodic flusher;
 
   public SecurityEvents(AuditStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
-    this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "security-events");
-      t.setDaemon(true);
-      return t;
-    });
-    flusher.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
+    this.flusher = Periodic.every("security-events", Duration.ofSeconds(1), Duration.ofSeconds(1),
+        this::flush, log, "record security events");
   }
 
   /** Records {@code entry} within about a second. */
@@ -99,25 +93,10 @@ public final class SecurityEvents implements AutoCloseable {
     }
   }
 
-  private void flushQuietly() {
-    try {
-      flush();
-    } catch (RuntimeException e) {
-      log.warn("could not record security events: {}", e.toString());
-    }
-  }
-
   /** Stops the background writer and writes everything pending, repeat counts included. */
   @Override
   public void close() {
-    flusher.shutdown();
-    try {
-      if (!flusher.awaitTermination(5, TimeUnit.SECONDS)) {
-        flusher.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    flusher.close();
     windows.forEach((key, w) -> w.summary().ifPresent(this::record));
     windows.clear();
     flush();

@@ -1,13 +1,11 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.background.Periodic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,17 +18,12 @@ public final class LastUseRecorder implements AutoCloseable {
 
   private final TokenStore store;
   private final ConcurrentHashMap<String, Instant> pending = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService flusher;
+  private final Periodic flusher;
 
   public LastUseRecorder(TokenStore store, Duration flushInterval) {
     this.store = store;
-    this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "last-use-flusher");
-      t.setDaemon(true);
-      return t;
-    });
-    long millis = flushInterval.toMillis();
-    flusher.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    this.flusher = Periodic.every(
+        "last-use-flusher", flushInterval, flushInterval, this::flush, log, "record token last-use times");
   }
 
   /** Notes that {@code tokenId} was used at {@code when}; cheap, in memory. */
@@ -63,25 +56,10 @@ public final class LastUseRecorder implements AutoCloseable {
     }
   }
 
-  private void flushQuietly() {
-    try {
-      flush();
-    } catch (RuntimeException e) {
-      log.warn("could not record token last-use times; will retry: {}", e.toString());
-    }
-  }
-
   /** Stops the background flush and writes what is pending. */
   @Override
   public void close() {
-    flusher.shutdown();
-    try {
-      if (!flusher.awaitTermination(5, TimeUnit.SECONDS)) {
-        flusher.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    flusher.close();
     flush();
   }
 }
