@@ -38,3 +38,28 @@ CREATE TRIGGER audit_event_append_only BEFORE UPDATE ON audit_event
 BEGIN
   SELECT RAISE(ABORT, 'audit events are append-only');
 END;
+
+-- The revocation feed also says when a working token lost grants (a connector's scopes were
+-- narrowed), so that caches drop their answers for it. A token stops working once, but may be
+-- narrowed many times: uniqueness now holds for revocations only. The table is rebuilt for that,
+-- keeping its sequence, so that clients resume where they were.
+CREATE TABLE revocation_feed_sequence AS
+SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'revocation'), 0) AS seq;
+
+CREATE TABLE revocation_new (
+  sequence    INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  token_id    TEXT    NOT NULL,
+  secret_hash BLOB    NOT NULL,
+  revoke_time INTEGER NOT NULL,          -- for a narrowing: when it happened
+  narrowed    INTEGER NOT NULL DEFAULT 0 -- 1: the token still works, with fewer grants
+) STRICT;
+INSERT INTO revocation_new (sequence, token_id, secret_hash, revoke_time)
+SELECT sequence, token_id, secret_hash, revoke_time FROM revocation;
+DROP TABLE revocation;
+ALTER TABLE revocation_new RENAME TO revocation;
+DELETE FROM sqlite_sequence WHERE name IN ('revocation', 'revocation_new');
+INSERT INTO sqlite_sequence (name, seq) SELECT 'revocation', seq FROM revocation_feed_sequence;
+DROP TABLE revocation_feed_sequence;
+
+CREATE UNIQUE INDEX revocation_once ON revocation (token_id) WHERE narrowed = 0;
+CREATE INDEX revocation_by_time ON revocation (revoke_time);

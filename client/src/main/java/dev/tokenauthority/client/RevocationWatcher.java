@@ -19,7 +19,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Follows {@code WatchRevocations}: evicts revoked tokens from the cache as they arrive, drops the
+ * Follows {@code WatchRevocations}: evicts revoked and narrowed tokens from the cache as they arrive, drops the
  * cache when the server says so, and reconnects with exponential backoff, resuming after the last
  * sequence it saw. It is "live" while messages (heartbeats included) keep arriving.
  */
@@ -31,6 +31,8 @@ final class RevocationWatcher implements AutoCloseable {
   /** What the watcher tells the cache. */
   interface Listener {
     void revoked(ByteString secretSha256);
+
+    void narrowed(ByteString secretSha256);
 
     void reset();
   }
@@ -101,6 +103,10 @@ final class RevocationWatcher implements AutoCloseable {
       case REVOCATION -> {
         listener.revoked(m.getRevocation().getSecretSha256());
         lastSequence = Math.max(lastSequence, m.getRevocation().getSequence());
+      }
+      case NARROWED -> { // still works, with less: ask again next time
+        listener.narrowed(m.getNarrowed().getSecretSha256());
+        lastSequence = Math.max(lastSequence, m.getNarrowed().getSequence());
       }
       case HEARTBEAT -> lastSequence = Math.max(lastSequence, m.getHeartbeat().getSequence());
       case EVENT_NOT_SET -> { }

@@ -73,6 +73,11 @@ public final class TokenIntrospector implements AutoCloseable {
       }
 
       @Override
+      public void narrowed(ByteString secretSha256) {
+        cache.evict(secretSha256);
+      }
+
+      @Override
       public void reset() {
         cache.evictAll();
       }

@@ -1,6 +1,11 @@
 package dev.tokenauthority.example;
 
+import com.google.protobuf.FieldMask;
+import dev.tokenauthority.api.v1.Connector;
+import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
+import dev.tokenauthority.api.v1.CreateConnectorRequest;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.UpdateConnectorRequest;
 import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
@@ -65,6 +70,24 @@ final class LiveAuthority implements AutoCloseable {
     return admin().createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
         .setKind(TokenKind.TOKEN_KIND_PERSONAL).setOrganization("acme").setSubject(subject)
         .setLabel("test").addAllScopes(List.of(scopes))).build());
+  }
+
+  /** Registers connector {@code slug} in acme; returns it with its service token's secret. */
+  Connector connector(String slug, String... scopes) {
+    return connectors().createConnector(CreateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
+        .setOrganization("acme").setSlug(slug).setName(slug).addAllScopes(List.of(scopes))).build());
+  }
+
+  /** Narrows (or widens) connector {@code slug}'s registered scopes. */
+  void registerScopes(String slug, String... scopes) {
+    connectors().updateConnector(UpdateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
+        .setOrganization("acme").setSlug(slug).addAllScopes(List.of(scopes)))
+        .setUpdateMask(FieldMask.newBuilder().addPaths("scopes")).build());
+  }
+
+  private ConnectorServiceGrpc.ConnectorServiceBlockingStub connectors() {
+    return ConnectorServiceGrpc.newBlockingStub(adminChannel).withCallCredentials(BearerToken.of(adminSecret))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   void revoke(Token t) {

@@ -140,6 +140,20 @@ class TokenIntrospectorTest {
   }
 
   @Test
+  void narrowedConnector_losesTheScopeInConnectedClientsToo() throws Exception {
+    TokenIntrospector tokens = introspector(null, TokenIntrospector.Builder::build);
+    String secret = authority.connector("nightly-export", "lenses:read", "lenses:write").getSecret();
+    assertThat(tokens.check(secret, List.of("lenses:write")).allowed()).isTrue(); // cached for minutes
+
+    authority.registerScopes("nightly-export", "lenses:read");
+
+    Await.until(Duration.ofSeconds(5), () -> !tokens.check(secret, List.of("lenses:write")).allowed());
+    CheckResult now = tokens.check(secret, List.of("lenses:read"));
+    assertThat(now.active()).as("narrowed, not revoked").isTrue();
+    assertThat(now.allowed()).isTrue();
+  }
+
+  @Test
   void afterAServerRestart_theClientCatchesUpOnWhatItMissed() throws Exception {
     // failOpen: only the feed's replay, not a fresh look-up, can change this client's answer
     TokenIntrospector tokens = introspector(null, b -> b.failOpen(true).build());

@@ -115,9 +115,11 @@ class TlsTransportTest {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       try {
         server.stop(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         executors.shutdown();
         authority.close();

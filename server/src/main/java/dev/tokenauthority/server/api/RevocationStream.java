@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import dev.tokenauthority.api.v1.Heartbeat;
 import dev.tokenauthority.api.v1.Revocation;
 import dev.tokenauthority.api.v1.RevocationFeedStart;
+import dev.tokenauthority.api.v1.TokenNarrowed;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
 import dev.tokenauthority.server.revocation.RevocationSubscriber;
 import dev.tokenauthority.server.revocation.RevokedToken;
@@ -27,13 +28,16 @@ final class RevocationStream implements RevocationSubscriber {
 
   @Override
   public void revoked(RevokedToken t) {
-    out.onNext(WatchRevocationsResponse.newBuilder().setRevocation(Revocation.newBuilder()
-        .setSequence(t.sequence())
-        .setTokenId(t.tokenId())
-        .setSecretSha256(ByteString.copyFrom(t.secretHash()))
-        .setRevokeTime(Timestamp.newBuilder()
-            .setSeconds(t.revokeTime().getEpochSecond()).setNanos(t.revokeTime().getNano())))
-        .build());
+    Timestamp time = Timestamp.newBuilder()
+        .setSeconds(t.revokeTime().getEpochSecond()).setNanos(t.revokeTime().getNano()).build();
+    ByteString hash = ByteString.copyFrom(t.secretHash());
+    out.onNext(t.narrowed()
+        ? WatchRevocationsResponse.newBuilder().setNarrowed(TokenNarrowed.newBuilder()
+            .setSequence(t.sequence()).setTokenId(t.tokenId()).setSecretSha256(hash).setNarrowTime(time))
+            .build()
+        : WatchRevocationsResponse.newBuilder().setRevocation(Revocation.newBuilder()
+            .setSequence(t.sequence()).setTokenId(t.tokenId()).setSecretSha256(hash).setRevokeTime(time))
+            .build());
   }
 
   @Override

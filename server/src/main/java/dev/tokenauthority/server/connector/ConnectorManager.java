@@ -54,7 +54,7 @@ public final class ConnectorManager {
   /**
    * @param evict forgets a cached token by its secret hash; called after each commit that changed
    *     a token, before answering
-   * @param revocationsCommitted told after each commit that stopped a token
+   * @param revocationsCommitted told after each commit that stopped a token or narrowed one
    */
   public ConnectorManager(ConnectorStore store, TokenStore tokens, TokenRules rules,
       TokenIssuer issuer, LastUseRecorder lastUse, Clock clock, Consumer<byte[]> evict,
@@ -181,6 +181,9 @@ public final class ConnectorManager {
       }
       if (store.update(updated, narrowed, audit)) {
         narrowed.forEach(t -> evict.accept(t.secretHash()));
+        if (!narrowed.isEmpty()) {
+          revocationsCommitted.run(); // clients' caches drop their wider answers
+        }
         return view(updated);
       }
       if (attempt == ATTEMPTS) {

@@ -29,7 +29,8 @@ public interface ConnectorStore {
 
   /**
    * Saves {@code updated} if the stored connector still has version {@code updated.version() - 1},
-   * and replaces the scopes of the tokens in {@code narrowed} with theirs.
+   * replaces the scopes of the tokens in {@code narrowed} with theirs, and puts each narrowing on
+   * the revocation feed.
    *
    * @return false, changing nothing, if the connector changed since it was read
    */

@@ -102,8 +102,11 @@ public final class JdbiConnectorStore implements ConnectorStore {
       if (save(h, updated) == 0) {
         return false;
       }
-      narrowed.forEach(t -> h.createUpdate(SET_SCOPES).bind("id", t.id())
-          .bind("scopes", t.scopes().encoded()).execute());
+      for (TokenRecord t : narrowed) {
+        h.createUpdate(SET_SCOPES).bind("id", t.id()).bind("scopes", t.scopes().encoded()).execute();
+        h.createUpdate(TokenSql.PUBLISH_NARROWING).bind("id", t.id())
+            .bind("at", updated.updateTime().toEpochMilli()).execute();
+      }
       audit.forEach(a -> AuditSql.insert(h, a));
       return true;
     });

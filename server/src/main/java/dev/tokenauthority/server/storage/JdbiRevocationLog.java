@@ -39,7 +39,8 @@ public final class JdbiRevocationLog implements RevocationLog {
   @Override
   public List<RevokedToken> after(long sequence, int limit) {
     return db.reader().withExtension(Dao.class, dao -> dao.after(sequence, limit)).stream()
-        .map(r -> new RevokedToken(r.sequence(), r.tokenId(), r.secretHash(), Instant.ofEpochMilli(r.revokeTime())))
+        .map(r -> new RevokedToken(r.sequence(), r.tokenId(), r.secretHash(),
+            Instant.ofEpochMilli(r.revokeTime()), r.narrowed()))
         .toList();
   }
 
@@ -64,7 +65,7 @@ public final class JdbiRevocationLog implements RevocationLog {
   }
 
   /** A feed row. */
-  public record Row(long sequence, String tokenId, byte[] secretHash, long revokeTime) {}
+  public record Row(long sequence, String tokenId, byte[] secretHash, long revokeTime, boolean narrowed) {}
 
   interface Dao {
     @SqlQuery("SELECT value FROM authority_meta WHERE name = 'revocation_epoch'")
@@ -77,7 +78,7 @@ public final class JdbiRevocationLog implements RevocationLog {
     Long oldest();
 
     @SqlQuery("""
-        SELECT sequence, token_id, secret_hash, revoke_time FROM revocation
+        SELECT sequence, token_id, secret_hash, revoke_time, narrowed FROM revocation
         WHERE sequence > :after ORDER BY sequence LIMIT :limit
         """)
     @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(Row.class)

@@ -44,6 +44,12 @@ final class TokenSql {
       SELECT id, secret_hash, revoke_time FROM token WHERE id = :id
       """;
 
+  /** Tells the feed that a working token lost grants, so that caches drop their answers. */
+  static final String PUBLISH_NARROWING = """
+      INSERT INTO revocation (token_id, secret_hash, revoke_time, narrowed)
+      SELECT id, secret_hash, :at, 1 FROM token WHERE id = :id
+      """;
+
   /** Puts a token on the feed later, when its rotation grace period ends. */
   static final String SCHEDULE_REVOCATION = """
       INSERT OR REPLACE INTO pending_revocation (token_id, secret_hash, revoke_time)

@@ -22,6 +22,9 @@ import dev.tokenauthority.api.v1.TestConnectorResponse;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenState;
 import dev.tokenauthority.api.v1.UpdateConnectorRequest;
+import dev.tokenauthority.api.v1.WatchRevocationsResponse;
+import dev.tokenauthority.api.v1.WatchRevocationsResponse.EventCase;
+import dev.tokenauthority.server.FeedRecorder;
 import dev.tokenauthority.server.InProcessAuthorityTest;
 import io.grpc.Status.Code;
 import java.util.ArrayList;
@@ -153,6 +156,24 @@ class ConnectorServiceTest extends InProcessAuthorityTest {
         .setOrganization("acme").setSlug("sync").setName("Nightly sync")).build());
     assertThat(renamed.getName()).isEqualTo("Nightly sync");
     assertThat(renamed.getScopesList()).as("no mask: only what is set changes").containsExactly("agents:read", "lenses:read");
+  }
+
+  @Test
+  void narrowing_reachesTheRevocationFeed_andALaterRevocationStillDoes() throws InterruptedException {
+    Connector c = m.createConnector(create("feed-me", "lenses:read", "lenses:write"));
+    try (FeedRecorder feed = FeedRecorder.follow(ta.channel(), ta.adminSecret(), 0, 0)) {
+      assertThat(feed.next(java.time.Duration.ofSeconds(5), EventCase.START)).isNotNull();
+      m.updateConnector(update("feed-me", "lenses:read"));
+      WatchRevocationsResponse narrowed = feed.next(java.time.Duration.ofSeconds(5), EventCase.NARROWED);
+      assertThat(narrowed).as("a TokenNarrowed for the live token").isNotNull();
+      assertThat(narrowed.getNarrowed().getTokenId()).isEqualTo(c.getTokenId());
+      m.updateConnector(update("feed-me", "lenses:read"));
+      m.deleteConnector(DeleteConnectorRequest.newBuilder().setOrganization("acme").setSlug("feed-me").build());
+      WatchRevocationsResponse revoked = feed.next(java.time.Duration.ofSeconds(5), EventCase.REVOCATION);
+      assertThat(revoked).as("narrowed before, revoked now").isNotNull();
+      assertThat(revoked.getRevocation().getTokenId()).isEqualTo(c.getTokenId());
+      assertThat(revoked.getRevocation().getSequence()).isGreaterThan(narrowed.getNarrowed().getSequence());
+    }
   }
 
   @Test
