@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
 import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ class EnvoyConfigExampleTest {
     JsonFormat.parser()
         .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
             .add(List.of(HttpConnectionManager.getDescriptor(), ExtAuthz.getDescriptor(),
-                ExtAuthzPerRoute.getDescriptor(), Router.getDescriptor(), HttpProtocolOptions.getDescriptor()))
+                ExtAuthzPerRoute.getDescriptor(), Router.getDescriptor(), HttpProtocolOptions.getDescriptor(),
+                UpstreamTlsContext.getDescriptor()))
             .build())
         .merge(json(new Yaml().load(block.group(1))), bootstrap); // strict: unknown fields fail
 
@@ -62,6 +64,9 @@ class EnvoyConfigExampleTest {
     HttpProtocolOptions options = authority.getTypedExtensionProtocolOptionsOrThrow(
         "envoy.extensions.upstreams.http.v3.HttpProtocolOptions").unpack(HttpProtocolOptions.class);
     assertThat(options.getExplicitHttpConfig().hasHttp2ProtocolOptions()).as("gRPC needs HTTP/2").isTrue();
+    UpstreamTlsContext tls = authority.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
+    assertThat(tls.getCommonTlsContext().getTlsCertificatesCount()).as("a client certificate: mTLS").isEqualTo(1);
+    assertThat(tls.getCommonTlsContext().getValidationContext().hasTrustedCa()).as("verifies the authority").isTrue();
   }
 
   /** YAML's tree as JSON text, numbers kept as written. */
