@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -34,10 +36,13 @@ public final class Database implements AutoCloseable {
   private final Jdbi writer;
   private final Jdbi reader;
   private final GroupCommit writes;
+  private final SQLiteDataSource readOnly;
+  private final List<PointQuery> pointQueries = new CopyOnWriteArrayList<>();
 
-  private Database(HikariDataSource writerPool, HikariDataSource readerPool) {
+  private Database(HikariDataSource writerPool, HikariDataSource readerPool, SQLiteDataSource readOnly) {
     this.writerPool = writerPool;
     this.readerPool = readerPool;
+    this.readOnly = readOnly;
     this.writer = Jdbi.create(writerPool).installPlugin(new SqlObjectPlugin());
     this.reader = Jdbi.create(readerPool).installPlugin(new SqlObjectPlugin());
     this.writes = new GroupCommit(writer);
@@ -60,7 +65,8 @@ public final class Database implements AutoCloseable {
     migrate(file, writable);
     HikariDataSource writerPool = pool("sqlite-writer", writable, 1, false);
     try {
-      return new Database(writerPool, pool("sqlite-reader", dataSource(file, durability, true), READERS, true));
+      SQLiteDataSource readOnly = dataSource(file, durability, true);
+      return new Database(writerPool, pool("sqlite-reader", readOnly, READERS, true), readOnly);
     } catch (RuntimeException e) {
       writerPool.close();
       throw e;
@@ -86,9 +92,20 @@ public final class Database implements AutoCloseable {
     return reader;
   }
 
+  /**
+   * {@code sql}, a read by one key given as its only parameter, prepared on read-only connections
+   * of its own; closed with the database.
+   */
+  public PointQuery pointQuery(String sql) {
+    PointQuery query = new PointQuery(readOnly, sql, READERS);
+    pointQueries.add(query);
+    return query;
+  }
+
   @Override
   public void close() {
     writes.close();
+    pointQueries.forEach(PointQuery::close);
     readerPool.close();
     writerPool.close();
   }

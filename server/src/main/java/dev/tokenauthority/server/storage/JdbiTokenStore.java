@@ -7,6 +7,8 @@ import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenStore;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,23 +24,29 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 /** {@link TokenStore} on SQLite through JDBI: writes on the one writer, reads on the readers. */
 public final class JdbiTokenStore implements TokenStore {
   /** Column by column: on every look-up, so no reflection (a reflective mapper cost more than the query). */
-  static final RowMapper<TokenRow> TOKEN_ROWS = (rs, ctx) -> new TokenRow(
-      rs.getString("id"), rs.getBytes("secret_hash"), rs.getString("secret_hint"), rs.getString("kind"),
-      rs.getString("organization"), rs.getString("subject"), rs.getString("label"), rs.getString("scopes"),
-      rs.getString("group_names"), rs.getString("metadata"), rs.getLong("create_time"), rs.getString("creator"),
-      nullableLong(rs, "expire_time"), nullableLong(rs, "last_use_time"), nullableLong(rs, "revoke_time"),
-      rs.getString("revoke_reason"), rs.getString("rotated_from"), rs.getString("rotated_to"),
-      rs.getString("connector_id"));
+  static TokenRow row(ResultSet rs) throws SQLException {
+    return new TokenRow(
+        rs.getString("id"), rs.getBytes("secret_hash"), rs.getString("secret_hint"), rs.getString("kind"),
+        rs.getString("organization"), rs.getString("subject"), rs.getString("label"), rs.getString("scopes"),
+        rs.getString("group_names"), rs.getString("metadata"), rs.getLong("create_time"), rs.getString("creator"),
+        nullableLong(rs, "expire_time"), nullableLong(rs, "last_use_time"), nullableLong(rs, "revoke_time"),
+        rs.getString("revoke_reason"), rs.getString("rotated_from"), rs.getString("rotated_to"),
+        rs.getString("connector_id"));
+  }
 
-  private static Long nullableLong(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+  static final RowMapper<TokenRow> TOKEN_ROWS = (rs, ctx) -> row(rs);
+
+  private static Long nullableLong(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : v;
   }
 
   private final Database db;
+  private final PointQuery byHash;
 
   public JdbiTokenStore(Database db) {
     this.db = db;
+    this.byHash = db.pointQuery(TokenSql.FIND_BY_HASH_PARAMETER);
   }
 
   @Override
@@ -72,9 +80,7 @@ public final class JdbiTokenStore implements TokenStore {
 
   @Override
   public Optional<TokenRecord> findByHash(byte[] secretHash) {
-    return db.reader().withHandle(h ->
-        h.createQuery(TokenSql.FIND_BY_HASH).bind("hash", secretHash).map(TOKEN_ROWS).findOne())
-        .map(JdbiTokenStore::toRecord);
+    return byHash.one(secretHash, JdbiTokenStore::row).map(JdbiTokenStore::toRecord);
   }
 
   @Override
