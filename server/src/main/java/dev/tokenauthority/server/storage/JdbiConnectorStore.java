@@ -119,13 +119,9 @@ public final class JdbiConnectorStore implements ConnectorStore {
       if (save(h, updated) == 0) {
         return false;
       }
-      // A connector whose token was revoked or expired is rotated too: that is how it recovers.
-      int retired = h.createUpdate(TokenSql.RETIRE).bind("id", oldTokenId).bind("newId", replacement.id())
-          .bind("stop", oldStopsAt.toEpochMilli()).bind("now", now.toEpochMilli()).execute();
-      if (retired > 0) {
-        h.createUpdate(oldStopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
-            .bind("id", oldTokenId).execute();
-      }
+      // A connector whose token was revoked or expired is rotated too: that is how it recovers,
+      // so an old token that no longer works is simply left as it is.
+      JdbiTokenStore.retireInTransaction(h, oldTokenId, replacement.id(), oldStopsAt, now);
       JdbiTokenStore.insertToken(h, replacement);
       audit.forEach(a -> AuditSql.insert(h, a));
       return true;

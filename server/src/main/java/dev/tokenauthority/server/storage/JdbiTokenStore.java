@@ -194,17 +194,29 @@ public final class JdbiTokenStore implements TokenStore {
   public boolean rotate(
       String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
     return db.write(h -> {
-      int retired = h.createUpdate(TokenSql.RETIRE).bind("id", oldId).bind("newId", replacement.id())
-          .bind("stop", oldStopsAt.toEpochMilli()).bind("now", now.toEpochMilli()).execute();
-      if (retired == 0) {
+      if (!retireInTransaction(h, oldId, replacement.id(), oldStopsAt, now)) {
         return false;
       }
-      h.createUpdate(oldStopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
-          .bind("id", oldId).execute();
       insertToken(h, replacement);
       AuditSql.insert(h, audit);
       return true;
     });
+  }
+
+  /**
+   * Marks {@code oldId} as replaced by {@code newId}, stopping at {@code stopsAt}, and puts it on
+   * the revocation feed (now, or when that grace period ends); false, changing nothing, unless it
+   * works at {@code now} and was not replaced yet.
+   */
+  static boolean retireInTransaction(Handle h, String oldId, String newId, Instant stopsAt, Instant now) {
+    int retired = h.createUpdate(TokenSql.RETIRE).bind("id", oldId).bind("newId", newId)
+        .bind("stop", stopsAt.toEpochMilli()).bind("now", now.toEpochMilli()).execute();
+    if (retired == 0) {
+      return false;
+    }
+    h.createUpdate(stopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
+        .bind("id", oldId).execute();
+    return true;
   }
 
   @Override
