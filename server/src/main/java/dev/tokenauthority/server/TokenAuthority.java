@@ -64,8 +64,8 @@ public final class TokenAuthority implements AutoCloseable {
         config.personalTokenLimit(), new LeakReportLimiter(config.leakReportsPerMinute()));
     this.introspector =
         new Introspector(store, rules, lastUse, clock, config.maxCache(), securityEvents);
-    this.connectors = new ConnectorManager(new JdbiConnectorStore(database), store, rules, issuer,
-        lastUse, clock, store::evict, feed::wake);
+    this.connectors = new ConnectorManager(new JdbiConnectorStore(database), store, introspector,
+        rules, issuer, lastUse, clock, store::evict, feed::wake);
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */

@@ -10,17 +10,15 @@ import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.token.AccessPolicy;
 import dev.tokenauthority.server.token.Caller;
 import dev.tokenauthority.server.token.Durations;
+import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.IssuedToken;
 import dev.tokenauthority.server.token.LastUseRecorder;
 import dev.tokenauthority.server.token.PageToken;
-import dev.tokenauthority.server.token.Secret;
-import dev.tokenauthority.server.token.SecretFormat;
 import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenRules;
 import dev.tokenauthority.server.token.TokenStore;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +26,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -44,6 +41,7 @@ public final class ConnectorManager {
 
   private final ConnectorStore store;
   private final TokenStore tokens;
+  private final Introspector introspector;
   private final TokenRules rules;
   private final TokenIssuer issuer;
   private final LastUseRecorder lastUse;
@@ -56,11 +54,12 @@ public final class ConnectorManager {
    *     a token, before answering
    * @param revocationsCommitted told after each commit that stopped a token or narrowed one
    */
-  public ConnectorManager(ConnectorStore store, TokenStore tokens, TokenRules rules,
-      TokenIssuer issuer, LastUseRecorder lastUse, Clock clock, Consumer<byte[]> evict,
-      Runnable revocationsCommitted) {
+  public ConnectorManager(ConnectorStore store, TokenStore tokens, Introspector introspector,
+      TokenRules rules, TokenIssuer issuer, LastUseRecorder lastUse, Clock clock,
+      Consumer<byte[]> evict, Runnable revocationsCommitted) {
     this.store = store;
     this.tokens = tokens;
+    this.introspector = introspector;
     this.rules = rules;
     this.issuer = issuer;
     this.lastUse = lastUse;
@@ -262,18 +261,10 @@ public final class ConnectorManager {
     }
     v.throwIfAny();
     ConnectorRecord connector = visible(reach, organization, slug);
-    if (SecretFormat.parse(secret).orElse(null) != TokenKind.SERVICE) {
-      return ConnectorTest.NOT_LIVE;
-    }
-    byte[] hash = Secret.sha256(secret);
-    Optional<TokenRecord> found = tokens.findByHash(hash);
-    if (found.isEmpty() || !MessageDigest.isEqual(found.get().secretHash(), hash)
-        || !found.get().connectorId().equals(connector.id())
-        || found.get().stateAt(clock.instant()) != dev.tokenauthority.server.token.TokenState.ACTIVE) {
-      return ConnectorTest.NOT_LIVE;
-    }
-    TokenRecord token = found.get();
-    return new ConnectorTest(true, token.id().equals(connector.tokenId()), token.id(), token.scopes());
+    return introspector.activeToken(secret)
+        .filter(t -> t.connectorId().equals(connector.id()))
+        .map(t -> new ConnectorTest(true, t.id().equals(connector.tokenId()), t.id(), t.scopes()))
+        .orElse(ConnectorTest.NOT_LIVE);
   }
 
   private IssuedToken serviceToken(Caller caller, String organization, String slug,

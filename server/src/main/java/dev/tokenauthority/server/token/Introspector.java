@@ -109,6 +109,15 @@ public final class Introspector {
     return new Introspection(true, missing.isEmpty(), token, null, missing, cacheUntil(token, now));
   }
 
+  /**
+   * The token {@code secret} belongs to, if it works now. Records nothing (no last use, no
+   * security event): for callers that test a secret rather than present it.
+   */
+  public Optional<TokenRecord> activeToken(String secret) {
+    Lookup found = lookUp(secret, clock.instant());
+    return found.reason() == null ? Optional.of(found.token()) : Optional.empty();
+  }
+
   /** Never past the token's expiry or (grace) revocation, nor the configured maximum. */
   private Instant cacheUntil(TokenRecord token, Instant now) {
     Instant until = now.plus(maxCache);
