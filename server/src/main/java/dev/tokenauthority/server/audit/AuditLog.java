@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.audit;
 
 import dev.tokenauthority.server.background.Periodic;
+import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.token.AccessPolicy;
@@ -67,7 +68,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       beforeId = after == null ? null : Long.parseLong(after);
     } catch (NumberFormatException e) {
-      throw dev.tokenauthority.server.error.InvalidArgumentException.of(
+      throw InvalidArgumentException.of(
           "page_token", "INVALID_PAGE_TOKEN", "page_token is not one this server issued");
     }
     securityEvents.flush(); // what was refused a moment ago is already in the answer
@@ -85,7 +86,7 @@ public final class AuditLog implements AutoCloseable {
   public AuditRecord get(Caller caller, long id) {
     String reach = AccessPolicy.organizationReach(caller, AccessPolicy.TOKENS_READ);
     if (id <= 0) {
-      new Violations().add("id", "FIELD_REQUIRED", "id is required (a positive number)").throwIfAny();
+      throw InvalidArgumentException.of("id", "FIELD_REQUIRED", "id is required (a positive number)");
     }
     securityEvents.flush();
     return store.find(id)

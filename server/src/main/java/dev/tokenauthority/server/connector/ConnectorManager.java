@@ -171,7 +171,7 @@ public final class ConnectorManager {
       for (TokenRecord t : store.activeTokens(old.id(), now)) {
         List<String> kept = t.scopes().asList().stream().filter(registered::covers).toList();
         if (kept.size() < t.scopes().asList().size()) {
-          TokenRecord n = withScopes(t, ScopeSet.of(kept));
+          TokenRecord n = t.withScopes(ScopeSet.of(kept));
           narrowed.add(n);
           audit.add(AuditEntry.success(now, AuditAction.TOKEN_NARROWED, caller.actor(),
               caller.origin(), t.organization(), t.id(), Map.of("connector_id", old.id(),
@@ -314,13 +314,6 @@ public final class ConnectorManager {
     } else if (!TokenRules.isPrintable(name, MAX_NAME)) {
       v.add(field, "FIELD_INVALID", "name must be 1-" + MAX_NAME + " printable characters");
     }
-  }
-
-  private static TokenRecord withScopes(TokenRecord t, ScopeSet scopes) {
-    return new TokenRecord(t.id(), t.kind(), t.organization(), t.subject(), t.label(), scopes,
-        t.groups(), t.metadata(), t.createTime(), t.creator(), t.expireTime(), t.lastUseTime(),
-        t.revokeTime(), t.revokeReason(), t.rotatedFrom(), t.rotatedTo(), t.secretHint(),
-        t.secretHash(), t.connectorId());
   }
 
   private static NotFoundException notFound(String organization, String slug) {

@@ -54,6 +54,14 @@ public record TokenRecord(
         secretHash, connectorId);
   }
 
+  /** A copy with {@code newScopes}: a token loses scopes in place only when its connector's narrow. */
+  public TokenRecord withScopes(ScopeSet newScopes) {
+    return new TokenRecord(
+        id, kind, organization, subject, label, newScopes, groups, metadata, createTime, creator,
+        expireTime, lastUseTime, revokeTime, revokeReason, rotatedFrom, rotatedTo, secretHint,
+        secretHash, connectorId);
+  }
+
   @Override
   public String toString() {
     // The hash is not secret, but it is a look-up key: keep it out of logs all the same.
