@@ -192,9 +192,9 @@ public final class JdbiTokenStore implements TokenStore {
 
   @Override
   public boolean rotate(
-      String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
+      TokenRecord old, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
     return db.write(h -> {
-      if (!retireInTransaction(h, oldId, replacement.id(), oldStopsAt, now)) {
+      if (!retireInTransaction(h, old.id(), replacement.id(), oldStopsAt, now)) {
         return false;
       }
       insertToken(h, replacement);
@@ -220,8 +220,8 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   @Override
-  public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
-    return db.write(h -> revokeInTransaction(h, id, at, reason, audit));
+  public boolean revoke(TokenRecord token, Instant at, String reason, AuditEntry audit) {
+    return db.write(h -> revokeInTransaction(h, token.id(), at, reason, audit));
   }
 
   @Override

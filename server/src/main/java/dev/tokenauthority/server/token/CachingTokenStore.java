@@ -74,17 +74,17 @@ public final class CachingTokenStore implements TokenStore {
 
   @Override
   public boolean rotate(
-      String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
-    boolean rotated = store.rotate(oldId, oldStopsAt, replacement, now, audit);
-    evict(oldId);
-    byHash.invalidate(key(replacement.secretHash()));
+      TokenRecord old, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
+    boolean rotated = store.rotate(old, oldStopsAt, replacement, now, audit);
+    evict(old.secretHash());
+    evict(replacement.secretHash());
     return rotated;
   }
 
   @Override
-  public boolean revoke(String id, Instant at, String reason, AuditEntry audit) {
-    boolean revoked = store.revoke(id, at, reason, audit);
-    evict(id);
+  public boolean revoke(TokenRecord token, Instant at, String reason, AuditEntry audit) {
+    boolean revoked = store.revoke(token, at, reason, audit);
+    evict(token.secretHash());
     return revoked;
   }
 
@@ -106,10 +106,6 @@ public final class CachingTokenStore implements TokenStore {
   @Override
   public boolean isEmpty() {
     return store.isEmpty();
-  }
-
-  private void evict(String id) {
-    store.findById(id).ifPresent(t -> byHash.invalidate(key(t.secretHash())));
   }
 
   private static ByteBuffer key(byte[] hash) {

@@ -161,7 +161,7 @@ public final class TokenManager {
         old.subject(), old.label(), newScopes, old.groups(), old.metadata(), caller.tokenId(),
         lifetime, old.id(), ""), now);
     TokenRecord replacement = issued.token();
-    boolean rotated = store.rotate(old.id(), now.plus(graceOrNone), replacement, now,
+    boolean rotated = store.rotate(old, now.plus(graceOrNone), replacement, now,
         audit(caller, now, AuditAction.TOKEN_ROTATED, old, Map.of(
             "replaced_by", replacement.id(), "grace_period", Durations.describe(graceOrNone),
             "old_scopes", old.scopes().encoded(), "new_scopes", newScopes.encoded())));
@@ -183,7 +183,7 @@ public final class TokenManager {
     v.throwIfAny();
     TokenRecord token = visible(reach, id);
     Instant now = now();
-    if (store.revoke(token.id(), now, reason,
+    if (store.revoke(token, now, reason,
         audit(caller, now, AuditAction.TOKEN_REVOKED, token, Map.of("reason", reason)))) {
       revocationsCommitted.run();
     }

@@ -36,20 +36,20 @@ public interface TokenStore {
   List<TokenRecord> list(TokenFilter filter, Instant now, PageToken.Position after, int limit);
 
   /**
-   * Retires {@code oldId} at {@code oldStopsAt} and stores {@code replacement}, only if the old
+   * Retires {@code old} at {@code oldStopsAt} and stores {@code replacement}, only if the old
    * token is still active at {@code now} and not rotated yet.
    *
    * @return false, changing nothing, if the old token could not be rotated
    */
   boolean rotate(
-      String oldId, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit);
+      TokenRecord old, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit);
 
   /**
-   * Revokes {@code id} at {@code at} with {@code reason}, unless it is already revoked by then.
+   * Revokes {@code token} at {@code at} with {@code reason}, unless it is already revoked by then.
    *
    * @return whether anything changed
    */
-  boolean revoke(String id, Instant at, String reason, AuditEntry audit);
+  boolean revoke(TokenRecord token, Instant at, String reason, AuditEntry audit);
 
   /**
    * Revokes at {@code at}, in one transaction, every token matching {@code filter} that still

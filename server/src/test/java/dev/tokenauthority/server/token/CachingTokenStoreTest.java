@@ -56,7 +56,7 @@ class CachingTokenStoreTest {
     held.holdNext();
     CompletableFuture<Optional<TokenRecord>> racing = CompletableFuture.supplyAsync(() -> cache.findByHash(t.secretHash()));
     assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue(); // it read "active" and is about to cache it
-    CompletableFuture<Boolean> revoking = CompletableFuture.supplyAsync(() -> cache.revoke(t.id(), now, "leaked", audit(t)));
+    CompletableFuture<Boolean> revoking = CompletableFuture.supplyAsync(() -> cache.revoke(t, now, "leaked", audit(t)));
     Thread.sleep(100);
     release.countDown();
 
@@ -151,8 +151,8 @@ class CachingTokenStoreTest {
     @Override public Optional<TokenRecord> findById(String id) { return store.findById(id); }
     @Override public Optional<TokenRecord> findByHash(byte[] hash) { return store.findByHash(hash); }
     @Override public List<TokenRecord> list(TokenFilter f, Instant n, PageToken.Position a, int l) { return store.list(f, n, a, l); }
-    @Override public boolean rotate(String o, Instant s, TokenRecord r, Instant n, AuditEntry a) { return store.rotate(o, s, r, n, a); }
-    @Override public boolean revoke(String id, Instant at, String reason, AuditEntry a) { return store.revoke(id, at, reason, a); }
+    @Override public boolean rotate(TokenRecord o, Instant s, TokenRecord r, Instant n, AuditEntry a) { return store.rotate(o, s, r, n, a); }
+    @Override public boolean revoke(TokenRecord t, Instant at, String reason, AuditEntry a) { return store.revoke(t, at, reason, a); }
     @Override public void recordLastUse(Map<String, Instant> m) { store.recordLastUse(m); }
     @Override public boolean isEmpty() { return store.isEmpty(); }
     @Override public boolean insertWithinLimit(TokenRecord t, AuditEntry a, int l, Instant n) { return store.insertWithinLimit(t, a, l, n); }
