@@ -26,7 +26,7 @@ public final class BenchServer {
   public static void main(String[] args) throws Exception {
     Path dataDir = Path.of(args[0]);
     long cacheSize = Long.parseLong(args[1]);
-    AuthorityConfig config = AuthorityConfig.defaults().withTokenCacheSize(cacheSize);
+    AuthorityConfig config = AuthorityConfig.defaults().toBuilder().tokenCacheSize(cacheSize).build();
     TokenAuthority authority = TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC());
     Main.CallExecutors executor = Main.callExecutors();
     TokenAuthorityServer server = new TokenAuthorityServer(

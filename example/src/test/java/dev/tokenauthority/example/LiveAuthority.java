@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 /** A real token authority on a loopback port, in this JVM; stoppable and restartable on its data. */
 final class LiveAuthority implements AutoCloseable {
-  static final AuthorityConfig CONFIG = AuthorityConfig.defaults().withFeedHeartbeat(Duration.ofMillis(200));
+  static final AuthorityConfig CONFIG = AuthorityConfig.defaults().toBuilder().feedHeartbeat(Duration.ofMillis(200)).build();
 
   private final Path dataDir;
   private TokenAuthority authority;

@@ -9,7 +9,9 @@ import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.storage.DataDirectory;
 import dev.tokenauthority.server.storage.Database;
+import dev.tokenauthority.server.storage.StorageException;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.JdbiAuditStore;
@@ -36,7 +38,7 @@ public final class TokenAuthority implements AutoCloseable {
   /** The database file inside the data directory. */
   public static final String DATABASE_FILE = "token-authority.db";
 
-  private final Path dataDir;
+  private final DataDirectory dataDir;
   private final Database database;
   private final LastUseRecorder lastUse;
   private final RevocationFeed feed;
@@ -47,7 +49,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final ConnectorManager connectors;
   private final Clock clock;
 
-  private TokenAuthority(Path dataDir, Database database, AuthorityConfig config, Clock clock) {
+  private TokenAuthority(DataDirectory dataDir, Database database, AuthorityConfig config, Clock clock) {
     this.dataDir = dataDir;
     this.database = database;
     this.clock = clock;
@@ -55,8 +57,10 @@ public final class TokenAuthority implements AutoCloseable {
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
-    this.feed = new RevocationFeed(
-        new JdbiRevocationLog(database), clock, config.feedHeartbeat(), config.feedRetention());
+    this.feed = new RevocationFeed(new JdbiRevocationLog(database), clock, new RevocationFeed.Limits(
+        config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxLag()));
+    // A grace period that ends is published by the feed: the cached record must go then too.
+    feed.onDelivered(t -> store.evict(t.secretHash()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);
     this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
@@ -71,17 +75,38 @@ public final class TokenAuthority implements AutoCloseable {
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
   public static TokenAuthority open(
       Path dataDir, AuthorityConfig config, Durability durability, Clock clock) {
-    Database database = Database.open(dataDir.resolve(DATABASE_FILE), durability);
-    return new TokenAuthority(dataDir, database, config, clock);
+    DataDirectory directory = DataDirectory.acquire(dataDir, DATABASE_FILE);
+    try {
+      Database database = Database.open(dataDir.resolve(DATABASE_FILE), durability);
+      directory.restrictFiles();
+      return new TokenAuthority(directory, database, config, clock);
+    } catch (RuntimeException e) {
+      directory.close();
+      throw e;
+    }
   }
 
   /**
    * On an empty database, issues the first admin token and writes its secret to
    * {@code <data-dir>/bootstrap-token}; returns that file's path.
+   *
+   * @throws StorageException if the database is empty but the directory held one before: a lost
+   *     or replaced file must not yield a second admin token
    */
   public Optional<Path> bootstrap() {
-    Path file = dataDir.resolve(BootstrapFile.NAME);
-    return tokens.bootstrapIfEmpty(issued -> BootstrapFile.write(file, issued.secret())).map(t -> file);
+    Path file = dataDir.path().resolve(BootstrapFile.NAME);
+    Optional<Path> written = tokens.bootstrapIfEmpty(issued -> {
+      if (dataDir.heldDatabaseBefore()) {
+        throw new StorageException("the database in " + dataDir.path() + " is empty, but this"
+            + " directory has held a database before (file " + dataDir.path().resolve(DataDirectory.MARKER_FILE)
+            + "): it was lost or replaced. Refusing to issue a new bootstrap admin token over it;"
+            + " restore the database from a backup, or choose an empty --data-dir.");
+      }
+      BootstrapFile.write(file, issued.secret());
+    }).map(t -> file);
+    dataDir.markInitialised();
+    dataDir.restrictFiles();
+    return written;
   }
 
   /** The authenticated gRPC services this server offers. */
@@ -108,7 +133,11 @@ public final class TokenAuthority implements AutoCloseable {
       lastUse.close();
       securityEvents.close();
     } finally {
-      database.close();
+      try {
+        database.close();
+      } finally {
+        dataDir.close();
+      }
     }
   }
 }

@@ -136,6 +136,12 @@ public final class TestAuthority implements AutoCloseable {
     return admin().introspectToken(IntrospectTokenRequest.newBuilder().setSecret(secret).build()).getActive();
   }
 
+  /** Reads the database file directly, on a connection of the test's own. */
+  public <T> T readDatabase(org.jdbi.v3.core.HandleCallback<T, RuntimeException> read) {
+    return org.jdbi.v3.core.Jdbi.create("jdbc:sqlite:" + dataDir.resolve(TokenAuthority.DATABASE_FILE))
+        .withHandle(read);
+  }
+
   public ManagedChannel channel() {
     return channel;
   }

@@ -9,15 +9,28 @@ import dev.tokenauthority.api.v1.TokenNarrowed;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
 import dev.tokenauthority.server.revocation.RevocationSubscriber;
 import dev.tokenauthority.server.revocation.RevokedToken;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ServerCallStreamObserver;
 
-/** One WatchRevocations stream, fed by the revocation feed. */
+/** One WatchRevocations stream, fed by the revocation feed as far as flow control allows. */
 final class RevocationStream implements RevocationSubscriber {
-  private final StreamObserver<WatchRevocationsResponse> out;
+  private final ServerCallStreamObserver<WatchRevocationsResponse> out;
 
-  RevocationStream(StreamObserver<WatchRevocationsResponse> out) {
+  RevocationStream(ServerCallStreamObserver<WatchRevocationsResponse> out) {
     this.out = out;
+  }
+
+  @Override
+  public boolean isReady() {
+    return out.isReady() && !out.isCancelled();
+  }
+
+  @Override
+  public void tooSlow(long behind) {
+    out.onError(GrpcErrors.toStatus(new ResourceExhaustedException("SUBSCRIBER_TOO_SLOW",
+        "this stream fell " + behind + " revocations behind without reading them; reconnect with"
+            + " the last sequence received to resume")));
   }
 
   @Override

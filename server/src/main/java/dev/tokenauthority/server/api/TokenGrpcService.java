@@ -18,13 +18,14 @@ import dev.tokenauthority.api.v1.WatchRevocationsRequest;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.revocation.RevocationFeed;
+import dev.tokenauthority.server.revocation.Subscription;
+import dev.tokenauthority.server.token.Caller;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenPage;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code tokenauthority.v1.TokenService}: proto in, domain call, proto out. */
 public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBase {
@@ -106,19 +107,20 @@ public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBas
   @Override
   public void watchRevocations(
       WatchRevocationsRequest req, StreamObserver<WatchRevocationsResponse> out) {
+    ServerCallStreamObserver<WatchRevocationsResponse> call =
+        (ServerCallStreamObserver<WatchRevocationsResponse>) out;
+    Caller caller = CallerContext.current();
+    Subscription subscription;
     try {
-      introspector.requireIntrospectScope(CallerContext.current());
+      introspector.requireIntrospectScope(caller);
+      subscription = feed.subscribe(
+          caller.tokenId(), req.getEpoch(), req.getAfterSequence(), new RevocationStream(call));
     } catch (TokenAuthorityException e) {
       out.onError(GrpcErrors.toStatus(e));
       return;
     }
-    ServerCallStreamObserver<WatchRevocationsResponse> call =
-        (ServerCallStreamObserver<WatchRevocationsResponse>) out;
-    AtomicReference<Runnable> cancel = new AtomicReference<>(() -> { });
-    call.setOnCancelHandler(() -> cancel.get().run());
-    cancel.set(feed.subscribe(req.getEpoch(), req.getAfterSequence(), new RevocationStream(call)));
-    if (call.isCancelled()) {
-      cancel.get().run();
-    }
+    // Both handlers run after this method returns, so the subscription is there for them.
+    call.setOnReadyHandler(subscription::ready);
+    call.setOnCancelHandler(subscription::cancel);
   }
 }

@@ -42,6 +42,12 @@ import java.util.regex.Pattern;
  * # clients that reconnect (older gaps make them drop their caches).
  * revocation-feed.heartbeat = 1s
  * revocation-feed.retention = 7d
+ * # The most WatchRevocations streams one token may hold open, and how many events a stream may
+ * # fall behind (not reading) before it is ended with RESOURCE_EXHAUSTED (the client resumes).
+ * revocation-feed.max-streams-per-token = 100
+ * revocation-feed.max-lag = 10000
+ * # The most list calls (tokens, connectors, audit events) one token may run at once.
+ * list.max-concurrent-per-token = 4
  * # The most active personal tokens one subject may have (0: no limit; 1: "one token per user").
  * personal-tokens.max-active = 0
  * # How long audit events are kept (absent: for ever); pruning is itself audited.
@@ -59,10 +65,13 @@ public record AuthorityConfig(
     Duration maxCache,
     Duration feedHeartbeat,
     Duration feedRetention,
+    int feedStreamsPerToken,
+    int feedMaxLag,
     long tokenCacheSize,
     int personalTokenLimit,
     Duration auditRetention,
-    int leakReportsPerMinute) {
+    int leakReportsPerMinute,
+    int listCallsPerToken) {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern LIFETIME_KEY = Pattern.compile("lifetime\\.([a-z]+)\\.(min|max|default)");
   private static final String SCOPES = "scopes";
@@ -70,51 +79,104 @@ public record AuthorityConfig(
   private static final String MAX_CACHE = "introspection.max-cache";
   private static final String HEARTBEAT = "revocation-feed.heartbeat";
   private static final String RETENTION = "revocation-feed.retention";
+  private static final String STREAMS_PER_TOKEN = "revocation-feed.max-streams-per-token";
+  private static final String MAX_LAG = "revocation-feed.max-lag";
   private static final String TOKEN_CACHE_SIZE = "token-cache.size";
   private static final String PERSONAL_LIMIT = "personal-tokens.max-active";
   private static final String AUDIT_RETENTION = "audit.retention";
   private static final String LEAK_REPORTS = "leak-reports.per-minute";
+  private static final String LIST_CALLS = "list.max-concurrent-per-token";
 
   /** The built-in defaults. */
   public static AuthorityConfig defaults() {
-    return new AuthorityConfig(ScopeCatalogue.defaults(), LifetimePolicy.defaults(),
-        Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7), 50_000,
-        0, null, 30);
+    return new Builder().build();
   }
 
-  /** This configuration with another heartbeat interval (tests want a fast one). */
-  public AuthorityConfig withFeedHeartbeat(Duration heartbeat) {
-    return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, heartbeat, feedRetention, tokenCacheSize,
-        personalTokenLimit, auditRetention, leakReportsPerMinute);
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.scopes = scopes;
+    b.lifetimes = lifetimes;
+    b.lastUseFlushInterval = lastUseFlushInterval;
+    b.maxCache = maxCache;
+    b.feedHeartbeat = feedHeartbeat;
+    b.feedRetention = feedRetention;
+    b.feedStreamsPerToken = feedStreamsPerToken;
+    b.feedMaxLag = feedMaxLag;
+    b.tokenCacheSize = tokenCacheSize;
+    b.personalTokenLimit = personalTokenLimit;
+    b.auditRetention = auditRetention;
+    b.leakReportsPerMinute = leakReportsPerMinute;
+    b.listCallsPerToken = listCallsPerToken;
+    return b;
   }
 
-  /** This configuration with another token cache size (benchmarks size it against a population). */
-  public AuthorityConfig withTokenCacheSize(long size) {
-    return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention, size,
-        personalTokenLimit, auditRetention, leakReportsPerMinute);
-  }
+  /** Named settings, each starting at its default. */
+  public static final class Builder {
+    private ScopeCatalogue scopes = ScopeCatalogue.defaults();
+    private LifetimePolicy lifetimes = LifetimePolicy.defaults();
+    private Duration lastUseFlushInterval = Duration.ofSeconds(5);
+    private Duration maxCache = Duration.ofMinutes(5);
+    private Duration feedHeartbeat = Duration.ofSeconds(1);
+    private Duration feedRetention = Duration.ofDays(7);
+    private int feedStreamsPerToken = 100;
+    private int feedMaxLag = 10_000;
+    private long tokenCacheSize = 50_000;
+    private int personalTokenLimit = 0;
+    private Duration auditRetention = null;
+    private int leakReportsPerMinute = 30;
+    private int listCallsPerToken = 4;
 
-  /** This configuration with another limit of active personal tokens per subject (0: none). */
-  public AuthorityConfig withPersonalTokenLimit(int limit) {
-    return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention,
-        tokenCacheSize, limit, auditRetention, leakReportsPerMinute);
-  }
+    public Builder feedHeartbeat(Duration heartbeat) {
+      this.feedHeartbeat = heartbeat;
+      return this;
+    }
 
-  /** This configuration with another rate of leak reports per peer address and minute. */
-  public AuthorityConfig withLeakReportsPerMinute(int perMinute) {
-    return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention,
-        tokenCacheSize, personalTokenLimit, auditRetention, perMinute);
-  }
+    /** The most WatchRevocations streams one caller token may hold open at once. */
+    public Builder feedStreamsPerToken(int streams) {
+      this.feedStreamsPerToken = streams;
+      return this;
+    }
 
-  /** This configuration with another audit retention (null: keep for ever). */
-  public AuthorityConfig withAuditRetention(Duration retention) {
-    return new AuthorityConfig(
-        scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat, feedRetention,
-        tokenCacheSize, personalTokenLimit, retention, leakReportsPerMinute);
+    /** How many events a subscriber may fall behind before it is cut off (it resumes later). */
+    public Builder feedMaxLag(int events) {
+      this.feedMaxLag = events;
+      return this;
+    }
+
+    public Builder tokenCacheSize(long size) {
+      this.tokenCacheSize = size;
+      return this;
+    }
+
+    /** The most active personal tokens per subject and organisation (0: none). */
+    public Builder personalTokenLimit(int limit) {
+      this.personalTokenLimit = limit;
+      return this;
+    }
+
+    public Builder leakReportsPerMinute(int perMinute) {
+      this.leakReportsPerMinute = perMinute;
+      return this;
+    }
+
+    /** How long audit events are kept (null: for ever). */
+    public Builder auditRetention(Duration retention) {
+      this.auditRetention = retention;
+      return this;
+    }
+
+    /** The most ListTokens/ListAuditEvents/ListConnectors calls one caller token may run at once. */
+    public Builder listCallsPerToken(int calls) {
+      this.listCallsPerToken = calls;
+      return this;
+    }
+
+    public AuthorityConfig build() {
+      return new AuthorityConfig(scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat,
+          feedRetention, feedStreamsPerToken, feedMaxLag, tokenCacheSize, personalTokenLimit,
+          auditRetention, leakReportsPerMinute, listCallsPerToken);
+    }
   }
 
   /** Reads {@code file}, falling back to the defaults for keys it does not set. */
@@ -180,14 +242,17 @@ public record AuthorityConfig(
     Duration auditRetention = props.containsKey(AUDIT_RETENTION)
         ? positive(props, AUDIT_RETENTION, null, unknown) : null;
     int leakReports = wholeNumber(props, LEAK_REPORTS, defaults.leakReportsPerMinute(), 1, unknown);
+    int streams = wholeNumber(props, STREAMS_PER_TOKEN, defaults.feedStreamsPerToken(), 1, unknown);
+    int maxLag = wholeNumber(props, MAX_LAG, defaults.feedMaxLag(), 1, unknown);
+    int listCalls = wholeNumber(props, LIST_CALLS, defaults.listCallsPerToken(), 1, unknown);
     if (!unknown.isEmpty()) {
       String hint = unknown.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
           ? " (lifetime kinds are personal, organization, service, system)" : "";
       throw new ConfigException("unknown keys " + unknown.stream().sorted().toList() + hint);
     }
     return new AuthorityConfig(
-        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, cacheSize,
-        personalLimit, auditRetention, leakReports);
+        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, streams, maxLag,
+        cacheSize, personalLimit, auditRetention, leakReports, listCalls);
   }
 
   private static int wholeNumber(Properties props, String key, int dflt, int min, Set<String> unknown) {

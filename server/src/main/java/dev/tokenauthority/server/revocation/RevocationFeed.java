@@ -1,13 +1,18 @@
 package dev.tokenauthority.server.revocation;
 
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,74 +23,87 @@ import org.slf4j.LoggerFactory;
  * (so the delivery order is the commit order, whatever thread committed) and hands them to each
  * subscriber. Writers {@link #wake()} it after a commit; a short tick also catches rotation grace
  * periods that end, heartbeats keep idle streams observably alive, and old entries are pruned.
+ *
+ * <p>Memory stays bounded whatever subscribers do. Nothing is sent to a subscriber that is not
+ * ready (gRPC flow control), so the transport buffers at most its flow-control window per stream;
+ * the feed itself keeps only how far each subscriber got. A subscriber that lags reads what it
+ * missed back from the stored log a page at a time when it is ready again (so does the replay on
+ * connect), and one more than {@code maxLag} events behind is ended: it resumes from its last
+ * sequence on reconnect, losing nothing.
  */
 public final class RevocationFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
   private static final int BATCH = 1_000;
+  private static final int CATCH_UP_PAGE = 256;
   private static final long TICK_MILLIS = 250;
+
+  /** The feed's limits. */
+  public record Limits(Duration heartbeat, Duration retention, int streamsPerHolder, int maxLag) {}
 
   private final RevocationLog revocations;
   private final Clock clock;
-  private final Duration retention;
+  private final Limits limits;
   private final ScheduledExecutorService dispatcher;
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
-  private long delivered; // guarded by this
+  private final List<Consumer<RevokedToken>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, Integer> streamsByHolder = new ConcurrentHashMap<>();
+  private long delivered; // only the dispatcher thread reads or writes it after construction
 
-  public RevocationFeed(RevocationLog revocations, Clock clock, Duration heartbeat, Duration retention) {
+  public RevocationFeed(RevocationLog revocations, Clock clock, Limits limits) {
     this.revocations = revocations;
     this.clock = clock;
-    this.retention = retention;
+    this.limits = limits;
     this.delivered = revocations.latestSequence();
     this.dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "revocation-feed");
       t.setDaemon(true);
       return t;
     });
+    long beat = limits.heartbeat().toMillis();
     dispatcher.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-    dispatcher.scheduleAtFixedRate(this::heartbeat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    dispatcher.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     dispatcher.scheduleWithFixedDelay(this::prune, 0, 1, TimeUnit.HOURS);
   }
 
   /** Says that new revocations were committed; delivery follows on the dispatcher thread. */
   public void wake() {
-    if (wakePending.compareAndSet(false, true)) {
-      try {
-        dispatcher.execute(this::deliverQuietly);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        wakePending.set(false); // closing
-      }
+    if (wakePending.compareAndSet(false, true) && !run(this::deliverQuietly)) {
+      wakePending.set(false); // closing
     }
+  }
+
+  /**
+   * Calls {@code listener} on the dispatcher thread with every entry as it is delivered, before
+   * any subscriber sees it (the server's own token cache evicts this way).
+   */
+  public void onDelivered(Consumer<RevokedToken> listener) {
+    listeners.add(listener);
   }
 
   /**
    * Adds a subscriber that last saw {@code afterSequence} of {@code epoch} (0 and 0 on a first
    * connection). It gets a start message, then what it missed, if the log still has it, then
-   * every new revocation. Returns the handle to cancel it.
+   * every new revocation.
+   *
+   * @param holder who holds the stream (the caller's token id), for the per-holder limit
+   * @throws ResourceExhaustedException if {@code holder} already holds the most streams allowed
    */
-  public Runnable subscribe(long epoch, long afterSequence, RevocationSubscriber subscriber) {
-    Follower follower = new Follower(subscriber);
-    synchronized (follower) { // the dispatcher waits on this until the replay is sent
-      long latest;
-      synchronized (this) {
-        latest = delivered;
-        followers.add(follower);
-      }
-      boolean reset = epoch != revocations.epoch() // 0 on a first connection
-          || afterSequence < 0
-          || afterSequence > latest
-          || afterSequence < revocations.oldestSequence() - 1;
-      follower.sentUpTo = reset ? latest : afterSequence;
-      subscriber.start(revocations.epoch(), latest, reset);
-      while (follower.sentUpTo < latest) {
-        List<RevokedToken> missed = revocations.after(follower.sentUpTo, BATCH);
-        if (missed.isEmpty()) {
-          break;
-        }
-        follower.send(missed.stream().filter(t -> t.sequence() <= latest).toList());
-      }
+  public Subscription subscribe(
+      String holder, long epoch, long afterSequence, RevocationSubscriber subscriber) {
+    int held = streamsByHolder.merge(holder, 1, Integer::sum);
+    if (held > limits.streamsPerHolder()) {
+      release(holder);
+      throw new ResourceExhaustedException("TOO_MANY_STREAMS", "this token already holds "
+          + limits.streamsPerHolder() + " WatchRevocations streams, the most allowed; close one"
+          + " (one stream per client process is enough)");
     }
-    return () -> followers.remove(follower);
+    Follower follower = new Follower(holder, subscriber);
+    if (!run(() -> follower.begin(epoch, afterSequence))) {
+      follower.cancel();
+      subscriber.closed();
+    }
+    return follower;
   }
 
   /** Ends every stream (they reconnect elsewhere or later) and stops the dispatcher. */
@@ -98,11 +116,22 @@ public final class RevocationFeed implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (Follower f : followers) {
-      synchronized (f) {
-        f.subscriber.closed();
-      }
+      f.end(f.subscriber::closed);
     }
     followers.clear();
+  }
+
+  private boolean run(Runnable task) {
+    try {
+      dispatcher.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void release(String holder) {
+    streamsByHolder.computeIfPresent(holder, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   private void tick() {
@@ -123,70 +152,155 @@ public final class RevocationFeed implements AutoCloseable {
     }
   }
 
-  private synchronized void deliver() {
+  private void deliver() {
     wakePending.set(false);
     List<RevokedToken> batch;
     while (!(batch = revocations.after(delivered, BATCH)).isEmpty()) {
+      for (RevokedToken t : batch) {
+        listeners.forEach(l -> l.accept(t));
+      }
+      long before = delivered;
+      delivered = batch.get(batch.size() - 1).sequence();
       for (Follower f : followers) {
-        synchronized (f) {
-          f.send(batch);
+        if (f.sentUpTo >= before) {
+          f.send(batch); // caught up: straight from the batch, as far as it is ready
+        } else {
+          f.catchUp();
         }
       }
-      delivered = batch.get(batch.size() - 1).sequence();
     }
   }
 
   private void heartbeat() {
-    long latest;
-    synchronized (this) {
-      latest = delivered;
-    }
     for (Follower f : followers) {
-      synchronized (f) {
-        f.heartbeat(latest);
+      if (f.sentUpTo >= delivered) {
+        if (f.subscriber.isReady()) {
+          f.call(() -> f.subscriber.heartbeat(delivered));
+        }
+      } else {
+        f.catchUp();
       }
     }
   }
 
   private void prune() {
     try {
-      int pruned = revocations.prune(clock.instant().minus(retention));
+      int pruned = revocations.prune(clock.instant().minus(limits.retention()));
       if (pruned > 0) {
-        log.info("pruned {} revocation feed entries older than {}", pruned, retention);
+        log.info("pruned {} revocation feed entries older than {}", pruned, limits.retention());
       }
     } catch (RuntimeException e) {
       log.warn("revocation feed pruning failed; will retry: {}", e.toString());
     }
   }
 
-  /** A subscriber and how far it got; every call on it holds its monitor. */
-  private final class Follower {
+  /** A subscriber and how far it got; touched only on the dispatcher thread. */
+  private final class Follower implements Subscription {
+    final String holder;
     final RevocationSubscriber subscriber;
+    final AtomicBoolean catchUpPending = new AtomicBoolean();
+    final AtomicBoolean ended = new AtomicBoolean();
     long sentUpTo;
 
-    Follower(RevocationSubscriber subscriber) {
+    Follower(String holder, RevocationSubscriber subscriber) {
+      this.holder = holder;
       this.subscriber = subscriber;
     }
 
-    void send(List<RevokedToken> tokens) {
+    void begin(long epoch, long afterSequence) {
+      if (ended.get()) {
+        return;
+      }
+      long latest = delivered;
+      boolean reset;
       try {
-        for (RevokedToken t : tokens) {
-          if (t.sequence() > sentUpTo) {
-            subscriber.revoked(t);
-            sentUpTo = t.sequence();
-          }
-        }
-      } catch (RuntimeException e) { // a stream that went away
-        followers.remove(this);
+        reset = epoch != revocations.epoch() // 0 on a first connection
+            || afterSequence < 0
+            || afterSequence > latest
+            || afterSequence < revocations.oldestSequence() - 1;
+      } catch (RuntimeException e) {
+        log.warn("cannot start a revocation stream: {}", e.toString());
+        end(subscriber::closed);
+        return;
+      }
+      sentUpTo = reset ? latest : afterSequence;
+      followers.add(this);
+      if (call(() -> subscriber.start(revocations.epoch(), latest, reset))) {
+        catchUp();
       }
     }
 
-    void heartbeat(long latest) {
+    /** Sends what it missed from the stored log, a page at a time, while it is ready. */
+    void catchUp() {
+      catchUpPending.set(false);
       try {
-        subscriber.heartbeat(Math.max(latest, sentUpTo));
+        while (!ended.get() && sentUpTo < delivered && subscriber.isReady()) {
+          List<RevokedToken> page = revocations.after(sentUpTo, CATCH_UP_PAGE);
+          if (page.isEmpty() || !send(page)) {
+            break;
+          }
+        }
       } catch (RuntimeException e) {
-        followers.remove(this);
+        log.warn("revocation stream catch-up failed; will retry: {}", e.toString());
       }
+      checkLag();
+    }
+
+    /** Sends the entries after {@code sentUpTo} while ready; false if it stopped early. */
+    boolean send(List<RevokedToken> tokens) {
+      for (RevokedToken t : tokens) {
+        if (t.sequence() <= sentUpTo) {
+          continue;
+        }
+        if (ended.get() || !subscriber.isReady() || !call(() -> subscriber.revoked(t))) {
+          checkLag();
+          return false;
+        }
+        sentUpTo = t.sequence();
+      }
+      return true;
+    }
+
+    void checkLag() {
+      long behind = delivered - sentUpTo;
+      if (behind > limits.maxLag()) {
+        end(() -> subscriber.tooSlow(behind));
+      }
+    }
+
+    /** Calls the subscriber; a subscriber that throws has gone away and is dropped. */
+    boolean call(Runnable message) {
+      try {
+        message.run();
+        return true;
+      } catch (RuntimeException e) {
+        end(() -> { });
+        return false;
+      }
+    }
+
+    void end(Runnable last) {
+      if (ended.compareAndSet(false, true)) {
+        followers.remove(this);
+        release(holder);
+        try {
+          last.run();
+        } catch (RuntimeException e) {
+          // the stream went away first
+        }
+      }
+    }
+
+    @Override
+    public void ready() {
+      if (!ended.get() && catchUpPending.compareAndSet(false, true) && !run(this::catchUp)) {
+        catchUpPending.set(false);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      end(() -> { });
     }
   }
 }

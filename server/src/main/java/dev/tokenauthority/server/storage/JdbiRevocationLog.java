@@ -54,6 +54,7 @@ public final class JdbiRevocationLog implements RevocationLog {
     return db.write(h -> {
       Dao dao = h.attach(Dao.class);
       int published = dao.publishDue(millis);
+      dao.markRevoked(millis); // from now on revoked whatever the clock says
       dao.deleteDue(millis);
       return published;
     });
@@ -93,6 +94,12 @@ public final class JdbiRevocationLog implements RevocationLog {
         WHERE revoke_time <= :now ORDER BY revoke_time
         """)
     int publishDue(@Bind("now") long now);
+
+    @SqlUpdate("""
+        UPDATE token SET revoked = 1
+        WHERE id IN (SELECT token_id FROM pending_revocation WHERE revoke_time <= :now)
+        """)
+    int markRevoked(@Bind("now") long now);
 
     @SqlUpdate("DELETE FROM pending_revocation WHERE revoke_time <= :now")
     int deleteDue(@Bind("now") long now);

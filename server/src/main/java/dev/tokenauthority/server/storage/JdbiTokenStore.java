@@ -31,7 +31,7 @@ public final class JdbiTokenStore implements TokenStore {
         rs.getString("group_names"), rs.getString("metadata"), rs.getLong("create_time"), rs.getString("creator"),
         nullableLong(rs, "expire_time"), nullableLong(rs, "last_use_time"), nullableLong(rs, "revoke_time"),
         rs.getString("revoke_reason"), rs.getString("rotated_from"), rs.getString("rotated_to"),
-        rs.getString("connector_id"));
+        rs.getString("connector_id"), rs.getInt("revoked") != 0);
   }
 
   static final RowMapper<TokenRow> TOKEN_ROWS = (rs, ctx) -> row(rs);
@@ -62,6 +62,7 @@ public final class JdbiTokenStore implements TokenStore {
   public boolean insertWithinLimit(TokenRecord token, AuditEntry audit, int limit, Instant now) {
     return db.write(h -> {
       int active = h.createQuery(TokenSql.COUNT_ACTIVE_OF_SUBJECT).bind("subject", token.subject())
+          .bind("organization", token.organization())
           .bind("kind", token.kind().name()).bind("now", now.toEpochMilli()).mapTo(Integer.class).one();
       if (active >= limit) {
         return false;
@@ -124,8 +125,9 @@ public final class JdbiTokenStore implements TokenStore {
     if (f.state() != null) {
       sql.append(switch (f.state()) {
         case ACTIVE -> TokenSql.ACTIVE;
-        case EXPIRED -> " AND (revoke_time IS NULL OR revoke_time > :now) AND expire_time <= :now";
-        case REVOKED -> " AND revoke_time <= :now";
+        case EXPIRED -> " AND revoked = 0 AND (revoke_time IS NULL OR revoke_time > :now)"
+            + " AND expire_time <= :now";
+        case REVOKED -> " AND (revoked = 1 OR revoke_time <= :now)";
       });
     }
     if (f.expireBefore() != null) {
@@ -252,7 +254,7 @@ public final class JdbiTokenStore implements TokenStore {
         .bind("expireTime", r.expireTime()).bind("lastUseTime", r.lastUseTime())
         .bind("revokeTime", r.revokeTime()).bind("revokeReason", r.revokeReason())
         .bind("rotatedFrom", r.rotatedFrom()).bind("rotatedTo", r.rotatedTo())
-        .bind("connectorId", r.connectorId())
+        .bind("connectorId", r.connectorId()).bind("revoked", r.revoked() ? 1 : 0)
         .execute();
   }
 
@@ -262,7 +264,7 @@ public final class JdbiTokenStore implements TokenStore {
         t.label(), t.scopes().encoded(), String.join(" ", t.groups()), FormEncoding.encode(t.metadata()),
         t.createTime().toEpochMilli(), t.creator(), millis(t.expireTime()),
         millis(t.lastUseTime()), millis(t.revokeTime()), t.revokeReason(), t.rotatedFrom(),
-        t.rotatedTo(), t.connectorId());
+        t.rotatedTo(), t.connectorId(), t.revoked());
   }
 
   static TokenRecord toRecord(TokenRow r) {
@@ -273,7 +275,7 @@ public final class JdbiTokenStore implements TokenStore {
         FormEncoding.decode(r.metadata()), Instant.ofEpochMilli(r.createTime()), r.creator(),
         instant(r.expireTime()), instant(r.lastUseTime()), instant(r.revokeTime()),
         r.revokeReason(), r.rotatedFrom(), r.rotatedTo(), r.secretHint(), r.secretHash(),
-        r.connectorId());
+        r.connectorId(), r.revoked());
   }
 
   private static Long millis(Instant instant) {

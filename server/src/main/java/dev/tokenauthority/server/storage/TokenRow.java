@@ -20,4 +20,5 @@ public record TokenRow(
     String revokeReason,
     String rotatedFrom,
     String rotatedTo,
-    String connectorId) {}
+    String connectorId,
+    boolean revoked) {}

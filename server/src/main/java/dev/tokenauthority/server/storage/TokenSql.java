@@ -12,10 +12,10 @@ final class TokenSql {
   static final String INSERT = """
       INSERT INTO token (id, secret_hash, secret_hint, kind, organization, subject, label, scopes,
                          group_names, metadata, create_time, creator, expire_time, last_use_time,
-                         revoke_time, revoke_reason, rotated_from, rotated_to, connector_id)
+                         revoke_time, revoke_reason, rotated_from, rotated_to, connector_id, revoked)
       VALUES (:id, :secretHash, :secretHint, :kind, :organization, :subject, :label, :scopes,
               :groupNames, :metadata, :createTime, :creator, :expireTime, :lastUseTime,
-              :revokeTime, :revokeReason, :rotatedFrom, :rotatedTo, :connectorId)
+              :revokeTime, :revokeReason, :rotatedFrom, :rotatedTo, :connectorId, :revoked)
       """;
 
   static final String FIND_BY_ID = "SELECT * FROM token WHERE id = :id";
@@ -29,16 +29,17 @@ final class TokenSql {
 
   /** Retires a token that is active and not rotated yet; 0 rows if it is neither. */
   static final String RETIRE = """
-      UPDATE token SET rotated_to = :newId, revoke_time = :stop, revoke_reason = 'rotated'
-      WHERE id = :id AND rotated_to = ''
+      UPDATE token SET rotated_to = :newId, revoke_time = :stop, revoke_reason = 'rotated',
+                       revoked = CASE WHEN :stop <= :now THEN 1 ELSE 0 END
+      WHERE id = :id AND rotated_to = '' AND revoked = 0
         AND (revoke_time IS NULL OR revoke_time > :now)
         AND (expire_time IS NULL OR expire_time > :now)
       """;
 
   /** Revokes a token unless it is revoked by {@code at} already (a grace period ends sooner). */
   static final String REVOKE = """
-      UPDATE token SET revoke_time = :at, revoke_reason = :reason
-      WHERE id = :id AND (revoke_time IS NULL OR revoke_time > :at)
+      UPDATE token SET revoke_time = :at, revoke_reason = :reason, revoked = 1
+      WHERE id = :id AND revoked = 0 AND (revoke_time IS NULL OR revoke_time > :at)
       """;
 
   /** Puts a revoked token on the revocation feed (once: a token stops working once). */
@@ -66,15 +67,19 @@ final class TokenSql {
       WHERE id = :id AND (last_use_time IS NULL OR last_use_time < :time)
       """;
 
-  /** How many tokens of a subject and kind work at {@code now} (rotation grace included). */
+  /**
+   * How many tokens of a subject, organisation and kind work at {@code now} (rotation grace
+   * included). Per organisation: one organisation's count must not reveal, or be blocked by,
+   * tokens in another.
+   */
   static final String COUNT_ACTIVE_OF_SUBJECT = """
       SELECT count(*) FROM token
-      WHERE subject = :subject AND kind = :kind
+      WHERE subject = :subject AND organization = :organization AND kind = :kind AND revoked = 0
         AND (revoke_time IS NULL OR revoke_time > :now)
         AND (expire_time IS NULL OR expire_time > :now)
       """;
 
   /** The condition of a token that still works at {@code :now}. */
-  static final String ACTIVE = " AND (revoke_time IS NULL OR revoke_time > :now)"
+  static final String ACTIVE = " AND revoked = 0 AND (revoke_time IS NULL OR revoke_time > :now)"
       + " AND (expire_time IS NULL OR expire_time > :now)";
 }

@@ -33,6 +33,9 @@ public final class AccessPolicy {
 
   /** The tokens a caller reading ({@code write} false) or changing them may touch. */
   static Reach tokenReach(Caller caller, boolean write) {
+    if (write) {
+      requireNotRetired(caller);
+    }
     if (caller.isAdmin()) {
       return Reach.ALL;
     }
@@ -55,6 +58,9 @@ public final class AccessPolicy {
    * admins (every organisation).
    */
   public static String organizationReach(Caller caller, String scope) {
+    if (scope.endsWith(":write")) {
+      requireNotRetired(caller);
+    }
     requireScope(caller, scope);
     if (caller.isAdmin()) {
       return null;
@@ -135,6 +141,18 @@ public final class AccessPolicy {
   public static PermissionDeniedException outside(String own) {
     return new PermissionDeniedException(
         "OUTSIDE_ORGANIZATION", "this token may only act within organization " + own);
+  }
+
+  /**
+   * A token in its rotation grace period keeps working for the services it calls, but manages
+   * nothing: else a leaked old secret could rotate its own replacement, or mint new tokens.
+   */
+  private static void requireNotRetired(Caller caller) {
+    if (caller.retired()) {
+      throw new PermissionDeniedException("CALLER_TOKEN_ROTATED", "the calling token was rotated"
+          + " and only works for its grace period; it may not manage tokens or connectors. Use its"
+          + " replacement.");
+    }
   }
 
   private static PermissionDeniedException missingScope(String scope) {

@@ -32,7 +32,7 @@ public final class TokenIssuer {
         newId("tok_"), spec.kind(), spec.organization(), spec.subject(), spec.label(), spec.scopes(),
         spec.groups(), Collections.unmodifiableMap(new TreeMap<>(spec.metadata())), now,
         spec.creator(), now.plus(spec.lifetime()).truncatedTo(ChronoUnit.MILLIS), null, null, "",
-        spec.rotatedFrom(), "", secret.hint(), secret.sha256(), spec.connectorId());
+        spec.rotatedFrom(), "", secret.hint(), secret.sha256(), spec.connectorId(), false);
     return new IssuedToken(token, secret);
   }
 

@@ -80,7 +80,9 @@ public final class TokenManager {
       if (!store.insertWithinLimit(token, audit, personalTokenLimit, now)) {
         throw new FailedPreconditionException("PERSONAL_TOKEN_LIMIT",
             "subject " + token.subject() + " already has " + personalTokenLimit + " active personal"
-                + (personalTokenLimit == 1 ? " token" : " tokens") + ", the most this server allows;"
+                + (personalTokenLimit == 1 ? " token" : " tokens")
+                + (token.organization().isEmpty() ? "" : " in organization " + token.organization())
+                + ", the most this server allows;"
                 + " revoke " + (personalTokenLimit == 1 ? "it" : "one") + " to make a new one");
       }
     } else {

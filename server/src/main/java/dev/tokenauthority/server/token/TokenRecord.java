@@ -30,11 +30,15 @@ public record TokenRecord(
     String rotatedTo,
     String secretHint,
     byte[] secretHash,
-    String connectorId) {
+    String connectorId,
+    boolean revoked) {
 
-  /** The state at {@code now}: revocation (also a rotation's end of grace) wins over expiry. */
+  /**
+   * The state at {@code now}: revocation (also a rotation's end of grace) wins over expiry. A
+   * revoked token stays revoked whatever the clock says later; a grace period ends by the clock.
+   */
   public TokenState stateAt(Instant now) {
-    if (revokeTime != null && !revokeTime.isAfter(now)) {
+    if (revoked || (revokeTime != null && !revokeTime.isAfter(now))) {
       return TokenState.REVOKED;
     }
     if (expireTime != null && !expireTime.isAfter(now)) {
@@ -51,7 +55,7 @@ public record TokenRecord(
     return new TokenRecord(
         id, kind, organization, subject, label, scopes, groups, metadata, createTime, creator,
         expireTime, pending, revokeTime, revokeReason, rotatedFrom, rotatedTo, secretHint,
-        secretHash, connectorId);
+        secretHash, connectorId, revoked);
   }
 
   /** A copy with {@code newScopes}: a token loses scopes in place only when its connector's narrow. */
@@ -59,7 +63,7 @@ public record TokenRecord(
     return new TokenRecord(
         id, kind, organization, subject, label, newScopes, groups, metadata, createTime, creator,
         expireTime, lastUseTime, revokeTime, revokeReason, rotatedFrom, rotatedTo, secretHint,
-        secretHash, connectorId);
+        secretHash, connectorId, revoked);
   }
 
   @Override

@@ -18,7 +18,7 @@ public interface TokenStore {
 
   /**
    * Stores a new token unless its subject already has {@code limit} or more active tokens of its
-   * kind at {@code now}; the count and the insert are one transaction.
+   * kind in its organisation at {@code now}; the count and the insert are one transaction.
    *
    * @return false, storing nothing, if the limit was reached
    */

@@ -32,7 +32,7 @@ class LeakReportTest {
 
   @BeforeEach
   void start() {
-    ta = TestAuthority.start(dir, AuthorityConfig.defaults().withLeakReportsPerMinute(3));
+    ta = TestAuthority.start(dir, AuthorityConfig.defaults().toBuilder().leakReportsPerMinute(3).build());
   }
 
   @AfterEach

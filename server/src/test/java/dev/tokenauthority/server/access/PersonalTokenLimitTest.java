@@ -27,7 +27,7 @@ class PersonalTokenLimitTest {
 
   @Test
   void limitOne_refusesASecondToken_untilTheFirstIsRevoked() {
-    try (TestAuthority ta = TestAuthority.start(dir, AuthorityConfig.defaults().withPersonalTokenLimit(1))) {
+    try (TestAuthority ta = TestAuthority.start(dir, AuthorityConfig.defaults().toBuilder().personalTokenLimit(1).build())) {
       Token first = ta.admin().createToken(create(PERSONAL, "acme", "alice", List.of(), "lenses:read"));
 
       var refusal = assertFails(() -> ta.admin().createToken(create(PERSONAL, "acme", "alice", List.of(), "lenses:read")),
@@ -47,8 +47,23 @@ class PersonalTokenLimitTest {
   }
 
   @Test
+  void limitCountsPerOrganization_soOneOrganizationNeitherSeesNorBlocksAnother() {
+    try (TestAuthority ta = TestAuthority.start(dir, AuthorityConfig.defaults().toBuilder().personalTokenLimit(1).build())) {
+      ta.admin().createToken(create(PERSONAL, "globex", "alice", List.of(), "lenses:read"));
+      Token acmeManager = ta.orgToken("acme", "tokens:write", "lenses:read");
+
+      Token inAcme = ta.as(acmeManager.getSecret()).createToken(create(PERSONAL, "acme", "alice", List.of(), "lenses:read"));
+
+      assertThat(inAcme.getOrganization()).isEqualTo("acme");
+      var refusal = assertFails(() -> ta.as(acmeManager.getSecret()).createToken(
+          create(PERSONAL, "acme", "alice", List.of(), "lenses:read")), Code.FAILED_PRECONDITION, "PERSONAL_TOKEN_LIMIT");
+      assertThat(refusal.getStatus().getDescription()).contains("organization acme").doesNotContain("globex");
+    }
+  }
+
+  @Test
   void concurrentCreations_cannotSlipPastTheLimit() throws Exception {
-    try (TestAuthority ta = TestAuthority.start(dir, AuthorityConfig.defaults().withPersonalTokenLimit(2))) {
+    try (TestAuthority ta = TestAuthority.start(dir, AuthorityConfig.defaults().toBuilder().personalTokenLimit(2).build())) {
       ExecutorService pool = Executors.newFixedThreadPool(8);
       List<Future<Boolean>> attempts = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -57,6 +72,9 @@ class PersonalTokenLimitTest {
             ta.admin().createToken(create(PERSONAL, "acme", "carol", List.of(), "lenses:read"));
             return true;
           } catch (io.grpc.StatusRuntimeException e) {
+            // Only the limit counts as a refusal; any other failure fails the test.
+            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+            assertThat(dev.tokenauthority.server.RpcErrors.errorInfo(e).getReason()).isEqualTo("PERSONAL_TOKEN_LIMIT");
             return false;
           }
         }));

@@ -56,7 +56,7 @@ class AuditServiceTest {
 
   @BeforeEach
   void start() {
-    ta = TestAuthority.start(dir, AuthorityConfig.defaults().withAuditRetention(Duration.ofDays(30)));
+    ta = TestAuthority.start(dir, AuthorityConfig.defaults().toBuilder().auditRetention(Duration.ofDays(30)).build());
   }
 
   @AfterEach

@@ -1,9 +1,12 @@
 package dev.tokenauthority.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.revocation.RevocationSubscriber;
+import dev.tokenauthority.server.revocation.Subscription;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.revocation.RevokedToken;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,18 +34,96 @@ class RevocationLogTest {
       assertThat(log.oldestSequence()).isEqualTo(3);
       assertThat(log.latestSequence()).as("sequences are never reused").isEqualTo(3);
 
-      try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), Duration.ofHours(1), Duration.ofDays(1))) {
+      try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), limits(100))) {
         Recorder missedTooMuch = new Recorder();
-        feed.subscribe(log.epoch(), 1, missedTooMuch).run();
+        feed.subscribe("a", log.epoch(), 1, missedTooMuch);
+        missedTooMuch.awaitStart();
         assertThat(missedTooMuch.reset).isTrue();
         assertThat(missedTooMuch.revoked).isEmpty();
 
         Recorder caughtUp = new Recorder();
-        feed.subscribe(log.epoch(), 2, caughtUp).run();
+        feed.subscribe("a", log.epoch(), 2, caughtUp);
+        caughtUp.await(1);
         assertThat(caughtUp.reset).isFalse();
         assertThat(caughtUp.revoked).extracting(RevokedToken::tokenId).containsExactly("tok_3");
       }
     }
+  }
+
+  @Test
+  void subscriberThatIsNotReady_getsNothingUntilReady_thenEverythingInOrder() throws Exception {
+    try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
+      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), limits(1_000))) {
+        Recorder slow = new Recorder();
+        slow.ready = false;
+        Subscription subscription = feed.subscribe("a", log.epoch(), 0, slow);
+        slow.awaitStart();
+        for (int i = 1; i <= 600; i++) {
+          revoke(db, "tok_" + i, Instant.now());
+        }
+        feed.wake();
+        Thread.sleep(300);
+        assertThat(slow.revoked).as("nothing is pushed into a stream that is not ready").isEmpty();
+
+        slow.ready = true;
+        subscription.ready();
+        slow.await(600);
+        assertThat(slow.revoked).extracting(RevokedToken::sequence)
+            .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 600).boxed().toList());
+        assertThat(slow.tooSlow).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void subscriberFallingTooFarBehind_isEnded_andOthersKeepGoing() throws Exception {
+    try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
+      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), limits(50))) {
+        Recorder stuck = new Recorder();
+        stuck.ready = false;
+        Recorder reading = new Recorder();
+        feed.subscribe("a", log.epoch(), 0, stuck);
+        feed.subscribe("b", log.epoch(), 0, reading);
+        stuck.awaitStart();
+        reading.awaitStart();
+        for (int i = 1; i <= 51; i++) {
+          revoke(db, "tok_" + i, Instant.now());
+        }
+        feed.wake();
+        reading.await(51);
+
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!stuck.tooSlow && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(stuck.tooSlow).isTrue();
+        assertThat(reading.tooSlow).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void streamsPerHolder_areCapped_andFreedOnCancel() {
+    try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
+      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(),
+          new RevocationFeed.Limits(Duration.ofHours(1), Duration.ofDays(1), 2, 100))) {
+        Subscription first = feed.subscribe("a", 0, 0, new Recorder());
+        feed.subscribe("a", 0, 0, new Recorder());
+        assertThatThrownBy(() -> feed.subscribe("a", 0, 0, new Recorder()))
+            .isInstanceOf(ResourceExhaustedException.class)
+            .extracting(e -> ((ResourceExhaustedException) e).reason()).isEqualTo("TOO_MANY_STREAMS");
+        feed.subscribe("b", 0, 0, new Recorder()); // another holder is not affected
+        first.cancel();
+        feed.subscribe("a", 0, 0, new Recorder());
+      }
+    }
+  }
+
+  private static RevocationFeed.Limits limits(int maxLag) {
+    return new RevocationFeed.Limits(Duration.ofHours(1), Duration.ofDays(1), 10, maxLag);
   }
 
   private static void revoke(Database db, String id, Instant at) {
@@ -52,12 +133,34 @@ class RevocationLogTest {
   }
 
   private static final class Recorder implements RevocationSubscriber {
-    Boolean reset;
-    final List<RevokedToken> revoked = new ArrayList<>();
+    volatile Boolean reset;
+    volatile boolean ready = true;
+    volatile boolean tooSlow;
+    final List<RevokedToken> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override public void start(long epoch, long sequence, boolean reset) { this.reset = reset; }
     @Override public void revoked(RevokedToken token) { revoked.add(token); }
     @Override public void heartbeat(long sequence) { }
+    @Override public boolean isReady() { return ready; }
+    @Override public void tooSlow(long behind) { tooSlow = true; }
     @Override public void closed() { }
+
+    void awaitStart() {
+      await(() -> reset != null);
+    }
+
+    void await(int count) {
+      await(() -> revoked.size() >= count);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) {
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("timed out");
+        }
+        Thread.onSpinWait();
+      }
+    }
   }
 }

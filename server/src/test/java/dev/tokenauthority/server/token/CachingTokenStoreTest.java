@@ -86,7 +86,7 @@ class CachingTokenStoreTest {
     Secret s = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom());
     return new TokenRecord("tok_" + Long.toHexString(System.nanoTime()) + "0000000000", TokenKind.ORGANIZATION, "acme", "",
         "cache test", ScopeSet.of(List.of("lenses:read")), List.of(), Map.of(), now, "", now.plusSeconds(3600),
-        null, null, "", "", "", s.hint(), s.sha256(), "");
+        null, null, "", "", "", s.hint(), s.sha256(), "", false);
   }
 
   private AuditEntry audit(TokenRecord t) {
