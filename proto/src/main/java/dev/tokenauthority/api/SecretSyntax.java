@@ -38,7 +38,28 @@ public final class SecretSyntax {
   /** The length of every secret. */
   public static final int LENGTH = BODY_START + RANDOM_CHARS + CHECKSUM_CHARS;
 
+  /** A secret, or anything close enough to one (a typo, a cut-off copy) to be treated as one. */
+  private static final java.util.regex.Pattern SECRET_LIKE =
+      java.util.regex.Pattern.compile("tka_[a-z]{3}_[0-9A-Za-z]{8,}");
+
   private SecretSyntax() {}
+
+  /**
+   * {@code text} with every secret-like string in it replaced by its hint and an ellipsis
+   * ({@code tka_org_AbCd…}): for anything that echoes caller input into an answer, a log line or
+   * an audit record.
+   */
+  public static String redact(String text) {
+    if (text == null || !text.contains(PREFIX)) {
+      return text;
+    }
+    return SECRET_LIKE.matcher(text).replaceAll(m -> m.group().substring(0, BODY_START + 4) + "…");
+  }
+
+  /** Whether {@code text} contains a secret-like string anywhere. */
+  public static boolean containsSecret(String text) {
+    return text != null && text.contains(PREFIX) && SECRET_LIKE.matcher(text).find();
+  }
 
   /**
    * The three-letter kind marker of a well-formed secret with a matching checksum; empty for

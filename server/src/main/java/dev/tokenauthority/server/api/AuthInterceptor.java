@@ -65,7 +65,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Caller caller;
     try {
-      caller = authenticate(headers.get(AUTHORIZATION), origin, method.equals(REPORT_LEAKED));
+      caller = authenticate(single(headers, origin), origin, method.equals(REPORT_LEAKED));
     } catch (TokenAuthorityException e) {
       return refuse(call, origin, GrpcErrors.toStatus(e));
     } catch (RuntimeException e) {
@@ -75,6 +75,25 @@ public final class AuthInterceptor implements ServerInterceptor {
     ServerCall<Q, R> audited = new Answering<>(call, caller, method);
     return Contexts.interceptCall(
         Context.current().withValue(CallerContext.KEY, caller), audited, headers, next);
+  }
+
+  /**
+   * The one authorization header. Two (say a reader's and an admin's) are refused rather than
+   * resolved: whichever one a server or proxy took, the other party would disagree.
+   */
+  private String single(Metadata headers, Origin origin) {
+    Iterable<String> all = headers.getAll(AUTHORIZATION);
+    if (all == null) {
+      return null;
+    }
+    java.util.Iterator<String> values = all.iterator();
+    String first = values.next();
+    if (values.hasNext()) {
+      introspector.authenticationFailed(origin, "MULTIPLE_CREDENTIALS", "", "");
+      throw new UnauthenticatedException("MULTIPLE_CREDENTIALS",
+          "send exactly one 'authorization: Bearer <secret>' metadata entry; this call had several");
+    }
+    return first;
   }
 
   private Caller authenticate(String header, Origin origin, boolean optional) {
@@ -135,6 +154,21 @@ public final class AuthInterceptor implements ServerInterceptor {
     return new ServerCall.Listener<>() {};
   }
 
+  /** The ErrorInfo reason a refusal carries, if any. */
+  private static String reasonOf(Status status, Metadata trailers) {
+    com.google.rpc.Status details = io.grpc.protobuf.StatusProto.fromStatusAndTrailers(status, trailers);
+    for (com.google.protobuf.Any any : details.getDetailsList()) {
+      if (any.is(com.google.rpc.ErrorInfo.class)) {
+        try {
+          return any.unpack(com.google.rpc.ErrorInfo.class).getReason();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          return "";
+        }
+      }
+    }
+    return "";
+  }
+
   /** Sends the request id with the answer, and audits a PERMISSION_DENIED one. */
   private final class Answering<Q, R> extends SimpleForwardingServerCall<Q, R> {
     private final Caller caller;
@@ -154,15 +188,27 @@ public final class AuthInterceptor implements ServerInterceptor {
       super.sendHeaders(headers);
     }
 
+    private void auditDenial(Status status, Metadata trailers) {
+      // Coalesced like failed authentications: a caller hammering a denied method writes one
+      // event a minute with the count, not one row per call.
+      securityEvents.recordCoalesced(
+          "denied\u0000" + caller.actor() + "\u0000" + method + "\u0000" + reasonOf(status, trailers),
+          AuditEntry.denied(clock.instant(), AuditAction.PERMISSION_DENIED, caller.actor(),
+              caller.origin(), caller.organization(), "",
+              Map.of("method", method, "message", String.valueOf(status.getDescription()))));
+    }
+
     @Override
     public void close(Status status, Metadata trailers) {
       if (!headersSent) {
         trailers.put(REQUEST_ID, caller.origin().requestId());
       }
       if (status.getCode() == Status.Code.PERMISSION_DENIED) {
-        securityEvents.record(AuditEntry.denied(clock.instant(), AuditAction.PERMISSION_DENIED,
-            caller.actor(), caller.origin(), caller.organization(), "",
-            Map.of("method", method, "message", String.valueOf(status.getDescription()))));
+        try {
+          auditDenial(status, trailers);
+        } catch (RuntimeException e) { // recording must never change the answer
+          log.warn("could not record a permission denial: {}", e.toString());
+        }
       }
       super.close(status, trailers);
     }

@@ -27,14 +27,20 @@ import java.util.Optional;
  * introspecting caller (a token with {@code tokens:introspect} in its gRPC metadata).
  *
  * <p>Allowed requests go upstream with {@code x-token-id}, {@code x-token-subject}, {@code
- * x-token-organization} and {@code x-token-scopes} (overwriting any the client sent) and without
- * their {@code authorization} header; others get 401 (no or bad token) or 403 (missing scope)
- * with a short JSON body. The route's required scopes come from the context extension {@code
- * required_scopes}, comma-separated.
+ * x-token-organization} and {@code x-token-scopes}, without their {@code authorization} header
+ * and without any other {@code x-token-*} header the client sent (the namespace is ours); others
+ * get 401 (no or bad token) or 403 (missing scope) with a short JSON body. The route's required
+ * scopes come from the context extension {@code required_scopes}, comma-separated. A route with
+ * no, an empty or a blank list is misconfigured (500): a route that wants any active token says so
+ * with {@code required_scopes: "*"}, as the caching client's interceptor refuses undeclared methods.
  */
 public final class EnvoyAuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
   /** The context extension naming the scopes a route needs. */
   public static final String REQUIRED_SCOPES = "required_scopes";
+  /** The {@code required_scopes} value of a route that accepts any active token. */
+  public static final String ANY_ACTIVE_TOKEN = "*";
+  /** The request headers this service owns: every one the client sent is removed. */
+  private static final String OWN_HEADER_PREFIX = "x-token-";
 
   private final Introspector introspector;
 
@@ -51,7 +57,12 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
       if (secret.isEmpty()) {
         return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated", "a bearer token is required");
       }
-      List<String> required = requiredScopes(attributes.getContextExtensionsMap().get(REQUIRED_SCOPES));
+      Optional<List<String>> declared = requiredScopes(attributes.getContextExtensionsMap().get(REQUIRED_SCOPES));
+      if (declared.isEmpty()) {
+        return denied(StatusCode.InternalServerError, Code.INTERNAL, "misconfigured_route",
+            "the route declares no required_scopes; list the scopes it needs, or \"*\" for any active token");
+      }
+      List<String> required = declared.get();
       Introspection answer;
       try {
         answer = introspector.introspect(CallerContext.current(), secret.get(), required);
@@ -65,21 +76,35 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
         return denied(StatusCode.Forbidden, Code.PERMISSION_DENIED, "forbidden",
             "the token lacks scope " + String.join(", ", answer.missingScopes()));
       }
-      return allowed(answer);
+      return allowed(answer, attributes.getRequest().getHttp());
     });
   }
 
-  private static CheckResponse allowed(Introspection answer) {
+  private static CheckResponse allowed(Introspection answer, AttributeContext.HttpRequest http) {
     var token = answer.token();
+    OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
+        .addHeaders(overwrite("x-token-id", token.id()))
+        .addHeaders(overwrite("x-token-subject", token.subject()))
+        .addHeaders(overwrite("x-token-organization", token.organization()))
+        .addHeaders(overwrite("x-token-scopes", String.join(",", token.scopes().asList())))
+        .addHeadersToRemove("authorization");
+    java.util.Set<String> set = java.util.Set.of("x-token-id", "x-token-subject", "x-token-organization", "x-token-scopes");
+    clientHeaderNames(http).stream()
+        .filter(name -> name.startsWith(OWN_HEADER_PREFIX) && !set.contains(name))
+        .distinct()
+        .forEach(ok::addHeadersToRemove);
     return CheckResponse.newBuilder()
         .setStatus(com.google.rpc.Status.newBuilder().setCode(Code.OK_VALUE))
-        .setOkResponse(OkHttpResponse.newBuilder()
-            .addHeaders(overwrite("x-token-id", token.id()))
-            .addHeaders(overwrite("x-token-subject", token.subject()))
-            .addHeaders(overwrite("x-token-organization", token.organization()))
-            .addHeaders(overwrite("x-token-scopes", String.join(",", token.scopes().asList())))
-            .addHeadersToRemove("authorization"))
+        .setOkResponse(ok)
         .build();
+  }
+
+  /** The lower-cased names of the headers the client sent. */
+  private static List<String> clientHeaderNames(AttributeContext.HttpRequest http) {
+    java.util.ArrayList<String> names = new java.util.ArrayList<>();
+    http.getHeadersMap().keySet().forEach(k -> names.add(k.toLowerCase(java.util.Locale.ROOT)));
+    http.getHeaderMap().getHeadersList().forEach(h -> names.add(h.getKey().toLowerCase(java.util.Locale.ROOT)));
+    return names;
   }
 
   private static CheckResponse denied(StatusCode http, Code code, String error, String message) {
@@ -118,11 +143,17 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
     return null;
   }
 
-  private static List<String> requiredScopes(String extension) {
+  /** The route's scopes; empty if it declares none (misconfigured), an empty list for "*". */
+  private static Optional<List<String>> requiredScopes(String extension) {
     if (extension == null) {
-      return List.of();
+      return Optional.empty();
     }
-    return Arrays.stream(extension.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (extension.trim().equals(ANY_ACTIVE_TOKEN)) {
+      return Optional.of(List.of());
+    }
+    List<String> scopes =
+        Arrays.stream(extension.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return scopes.isEmpty() ? Optional.empty() : Optional.of(scopes);
   }
 
   private static String json(String text) {

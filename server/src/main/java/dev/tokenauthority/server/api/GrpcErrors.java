@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.tokenauthority.api.SecretSyntax;
 import dev.tokenauthority.server.error.AlreadyExistsException;
 import dev.tokenauthority.server.error.FailedPreconditionException;
 import dev.tokenauthority.server.error.InvalidArgumentException;
@@ -17,7 +18,8 @@ import io.grpc.protobuf.StatusProto;
 
 /**
  * The one place domain failures become gRPC statuses: the canonical code, the domain's message,
- * an {@link ErrorInfo} with the reason, and for bad input a {@link BadRequest} per field.
+ * an {@link ErrorInfo} with the reason, and for bad input a {@link BadRequest} per field. Any
+ * secret-like text a message echoes is cut to its hint here, whatever produced it.
  */
 final class GrpcErrors {
   /** The {@code ErrorInfo.domain} of every error this server sends. */
@@ -28,14 +30,14 @@ final class GrpcErrors {
   static StatusRuntimeException toStatus(TokenAuthorityException e) {
     com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
         .setCode(codeOf(e).getNumber())
-        .setMessage(e.getMessage())
+        .setMessage(SecretSyntax.redact(e.getMessage()))
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(e.reason()).setDomain(DOMAIN).build()));
     if (e instanceof InvalidArgumentException invalid) {
       BadRequest.Builder bad = BadRequest.newBuilder();
       invalid.violations().forEach(v -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
           .setField(v.field())
           .setReason(v.reason())
-          .setDescription(v.description())));
+          .setDescription(SecretSyntax.redact(v.description()))));
       status.addDetails(Any.pack(bad.build()));
     }
     return StatusProto.toStatusRuntimeException(status.build());

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.api.SecretSyntax;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import java.nio.charset.StandardCharsets;
@@ -57,8 +58,12 @@ public final class TokenRules {
     if (draft.label().isBlank()) {
       v.add("token.label", "FIELD_REQUIRED", "label is required: say what the token is for");
     } else if (!isPrintable(draft.label(), MAX_TEXT)) {
-      v.add("token.label", "FIELD_INVALID", "label must be 1-" + MAX_TEXT + " printable characters");
+      v.add("token.label", "FIELD_INVALID", "label must be 1-" + MAX_TEXT + " printable characters"
+          + " (no control, format or invisible characters, no spaces but U+0020)");
     }
+    checkNoSecret(draft.label(), "token.label", v);
+    checkNoSecret(draft.subject(), "token.subject", v);
+    draft.metadata().values().forEach(value -> checkNoSecret(value, "token.metadata", v));
     if (draft.scopes().isEmpty()) {
       v.add("token.scopes", "FIELD_REQUIRED", "at least one scope is required");
     }
@@ -82,7 +87,8 @@ public final class TokenRules {
   /** Checks a subject: 1-200 printable characters without spaces. */
   static void checkSubject(String subject, String field, Violations v) {
     if (!isPrintable(subject, MAX_TEXT) || subject.codePoints().anyMatch(Character::isWhitespace)) {
-      v.add(field, "FIELD_INVALID", "subject must be 1-" + MAX_TEXT + " printable characters without spaces");
+      v.add(field, "FIELD_INVALID", "subject must be 1-" + MAX_TEXT + " printable characters without"
+          + " spaces (no control, format or invisible characters)");
     }
   }
 
@@ -132,6 +138,7 @@ public final class TokenRules {
     if (!reason.isEmpty() && !isPrintable(reason, MAX_REASON)) {
       v.add("reason", "FIELD_INVALID", "reason must be at most " + MAX_REASON + " printable characters");
     }
+    checkNoSecret(reason, "reason", v);
   }
 
   public Lifetime lifetime(TokenKind kind) {
@@ -173,16 +180,38 @@ public final class TokenRules {
     });
   }
 
-  /** 1 to {@code max} code points, none of them control characters. */
+  /**
+   * 1 to {@code max} code points, each one a reader can see: no control or format characters
+   * (zero-width, byte-order and bidirectional marks), no spaces but U+0020, nothing unassigned or
+   * private. Else look-alike subjects ("alice" with a zero-width space) escape offboarding.
+   */
   public static boolean isPrintable(String text, int max) {
     int count = text.codePointCount(0, text.length());
-    return count >= 1 && count <= max && text.codePoints().noneMatch(Character::isISOControl);
+    return count >= 1 && count <= max && text.codePoints().allMatch(TokenRules::isVisible);
   }
 
-  /** Echo caller input safely: short, no control characters. */
+  private static boolean isVisible(int c) {
+    return switch (Character.getType(c)) {
+      case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR, Character.UNASSIGNED, Character.SURROGATE,
+          Character.PRIVATE_USE -> false;
+      case Character.SPACE_SEPARATOR -> c == ' ';
+      default -> true;
+    };
+  }
+
+  /** A secret pasted into a text field would be stored, audited and echoed: refuse it. */
+  static void checkNoSecret(String text, String field, Violations v) {
+    if (SecretSyntax.containsSecret(text)) {
+      v.add(field, "SECRET_IN_FIELD", field + " contains what looks like a token secret; never put"
+          + " a secret in a label, subject, reason or metadata");
+    }
+  }
+
+  /** Echo caller input safely: short, only visible characters, secrets cut to their hint. */
   private static String printable(String text) {
-    String cleaned = text.codePoints()
-        .map(c -> Character.isISOControl(c) ? '?' : c)
+    String cleaned = SecretSyntax.redact(text).codePoints()
+        .map(c -> isVisible(c) ? c : '?')
         .limit(64)
         .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
         .toString();

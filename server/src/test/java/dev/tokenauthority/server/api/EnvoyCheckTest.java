@@ -54,13 +54,40 @@ class EnvoyCheckTest extends InProcessAuthorityTest {
         assertThat(h.getAppendAction()).as("a client cannot pre-set these").isEqualTo(
             HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
     assertThat(r.getOkResponse().getHeadersToRemoveList()).containsExactly("authorization");
+    // x-token-id was spoofed too, but it is overwritten, not removed (removal would drop ours)
   }
 
   @Test
-  void noRequiredScopes_onlyAuthenticates() {
+  void routeWithoutRequiredScopes_isMisconfigured_evenForAnActiveToken() {
     Token t = ta.orgToken("acme", "lenses:read");
-    CheckResponse r = sidecar.check(request("Bearer " + t.getSecret(), null));
+    for (String declared : new String[] {null, "", "   ", " , ,"}) {
+      CheckResponse r = sidecar.check(request("Bearer " + t.getSecret(), declared));
+      assertDenied(r, StatusCode.InternalServerError, Code.INTERNAL, "misconfigured_route");
+    }
+  }
+
+  @Test
+  void routeDeclaringAnyActiveToken_onlyAuthenticates() {
+    Token t = ta.orgToken("acme", "lenses:read");
+    assertThat(sidecar.check(request("Bearer " + t.getSecret(), "*")).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertDenied(sidecar.check(request("Bearer tka_org_nonsense", "*")),
+        StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated");
+  }
+
+  @Test
+  void everyClientSentXTokenHeader_isRemoved() {
+    Token t = ta.orgToken("acme", "lenses:read");
+    CheckRequest.Builder b = request("Bearer " + t.getSecret(), "lenses:read").toBuilder();
+    b.getAttributesBuilder().getRequestBuilder().getHttpBuilder()
+        .putHeaders("x-token-groups", "admins").putHeaders("x-token-kind", "TOKEN_KIND_SYSTEM")
+        .getHeaderMapBuilder().addHeaders(HeaderValue.newBuilder().setKey("X-Token-Admin").setValue("yes"));
+
+    CheckResponse r = sidecar.check(b.build());
+
     assertThat(r.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(r.getOkResponse().getHeadersToRemoveList())
+        .contains("authorization", "x-token-groups", "x-token-kind", "x-token-admin");
+    assertThat(headers(r.getOkResponse().getHeadersList())).containsEntry("x-token-id", t.getId());
   }
 
   @Test

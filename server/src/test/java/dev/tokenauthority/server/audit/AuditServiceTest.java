@@ -141,7 +141,8 @@ class AuditServiceTest {
   @Test
   void failedAuthentications_areRecorded_coalescedPerPeerAndMinute() {
     for (int i = 0; i < 5; i++) {
-      assertFails(() -> ta.as("tka_org_nonsense").withInterceptors(requestId("bad-" + 0))
+      String id = "bad-" + i; // each attempt its own id: the event must name the first
+      assertFails(() -> ta.as("tka_org_nonsense").withInterceptors(requestId(id))
           .listTokens(ListTokensRequest.getDefaultInstance()), Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
     }
     List<AuditEvent> failed = all(action(AuditAction.AUDIT_ACTION_AUTHENTICATION_FAILED));
