@@ -7,6 +7,7 @@ import dev.tokenauthority.server.audit.AuditLog;
 import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
+import dev.tokenauthority.server.api.MalformedRequests;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.DataDirectory;
@@ -32,6 +33,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** The wired application: database, domain and gRPC services, independent of the transport. */
 public final class TokenAuthority implements AutoCloseable {
@@ -112,11 +114,13 @@ public final class TokenAuthority implements AutoCloseable {
   /** The authenticated gRPC services this server offers. */
   public List<ServerServiceDefinition> services() {
     AuthInterceptor auth = new AuthInterceptor(introspector, securityEvents, clock);
-    return List.of(
-        ServerInterceptors.intercept(new TokenGrpcService(tokens, introspector, feed, clock), auth),
-        ServerInterceptors.intercept(new ConnectorGrpcService(connectors), auth),
-        ServerInterceptors.intercept(new AuditGrpcService(auditLog), auth),
-        ServerInterceptors.intercept(new EnvoyAuthorizationService(introspector), auth));
+    return Stream.of(
+            new TokenGrpcService(tokens, introspector, feed, clock),
+            new ConnectorGrpcService(connectors),
+            new AuditGrpcService(auditLog),
+            new EnvoyAuthorizationService(introspector))
+        .map(service -> ServerInterceptors.intercept(MalformedRequests.guard(service.bindService()), auth))
+        .toList();
   }
 
   /** Ends the long-lived streams (the revocation feed), so that a shutdown need not wait on them. */

@@ -2,6 +2,8 @@ package dev.tokenauthority.server.api;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import dev.tokenauthority.api.v1.InactiveReason;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
 import dev.tokenauthority.api.v1.ListTokensRequest;
@@ -96,21 +98,26 @@ final class TokenMessages {
     return b.build();
   }
 
-  /** A request duration, or null when absent; malformed ones are the caller's error. */
+  /**
+   * A request duration, or null when absent. Out of protobuf's own range (±10,000 years, nanos
+   * matching the seconds' sign) is the caller's error, named by field.
+   */
   static java.time.Duration duration(boolean present, Duration d, String field) {
     if (!present) {
       return null;
     }
-    boolean sameSign = (d.getSeconds() >= 0 && d.getNanos() >= 0) || (d.getSeconds() <= 0 && d.getNanos() <= 0);
-    if (!sameSign || Math.abs(d.getNanos()) >= 1_000_000_000) {
-      throw InvalidArgumentException.of(field, "FIELD_INVALID", field + " is not a valid duration");
+    if (!Durations.isValid(d)) {
+      throw InvalidArgumentException.of(field, "FIELD_INVALID", field + " is not a valid"
+          + " google.protobuf.Duration (at most ±315576000000s, nanos with the seconds' sign)");
     }
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
+  /** A request time: within protobuf's range (years 1 to 9999), or the caller's error. */
   static Instant instant(Timestamp t, String field) {
-    if (t.getNanos() < 0 || t.getNanos() >= 1_000_000_000) {
-      throw InvalidArgumentException.of(field, "FIELD_INVALID", field + " is not a valid timestamp");
+    if (!Timestamps.isValid(t)) {
+      throw InvalidArgumentException.of(field, "FIELD_INVALID", field + " is not a valid"
+          + " google.protobuf.Timestamp (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)");
     }
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
