@@ -5,6 +5,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.server.error.AbortedException;
 import dev.tokenauthority.server.error.AlreadyExistsException;
 import dev.tokenauthority.server.error.FailedPreconditionException;
 import dev.tokenauthority.server.error.InvalidArgumentException;
@@ -58,6 +59,8 @@ final class GrpcErrors {
       return Code.ALREADY_EXISTS;
     } else if (e instanceof ResourceExhaustedException) {
       return Code.RESOURCE_EXHAUSTED;
+    } else if (e instanceof AbortedException) {
+      return Code.ABORTED;
     }
     throw new IllegalStateException("unmapped " + e.getClass().getSimpleName());
   }

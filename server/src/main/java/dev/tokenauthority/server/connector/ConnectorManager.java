@@ -3,7 +3,7 @@ package dev.tokenauthority.server.connector;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.AlreadyExistsException;
-import dev.tokenauthority.server.error.FailedPreconditionException;
+import dev.tokenauthority.server.error.AbortedException;
 import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeSet;
@@ -37,7 +37,8 @@ public final class ConnectorManager {
   static final Pattern SLUG = Pattern.compile("[a-z][a-z0-9-]{1,61}[a-z0-9]");
   private static final int MAX_NAME = 200;
   /** Concurrent changes to one connector are retried this often before giving up. */
-  private static final int ATTEMPTS = 3;
+  /** Tries at a change that races others on one connector before answering ABORTED. */
+  private static final int ATTEMPTS = 12;
 
   private final ConnectorStore store;
   private final TokenStore tokens;
@@ -188,6 +189,7 @@ public final class ConnectorManager {
       if (attempt == ATTEMPTS) {
         throw concurrentChange(organization, slug);
       }
+      backOff(attempt);
     }
   }
 
@@ -226,6 +228,7 @@ public final class ConnectorManager {
       if (attempt == ATTEMPTS) {
         throw concurrentChange(organization, slug);
       }
+      backOff(attempt);
     }
   }
 
@@ -321,9 +324,22 @@ public final class ConnectorManager {
         "connector " + slug + " not found in organization " + organization);
   }
 
-  private static FailedPreconditionException concurrentChange(String organization, String slug) {
-    return new FailedPreconditionException("CONCURRENT_CHANGE",
+  private static AbortedException concurrentChange(String organization, String slug) {
+    return new AbortedException("CONCURRENT_CHANGE",
         "connector " + organization + "/" + slug + " kept changing while this call ran; try again");
+  }
+
+  /**
+   * Before another attempt at a change that lost a race on the connector's version: a short,
+   * random and growing pause, so that the racers do not collide again in step.
+   */
+  private static void backOff(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 2 + 4L * attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AbortedException("CONCURRENT_CHANGE", "interrupted while retrying; try again");
+    }
   }
 
   private Instant now() {

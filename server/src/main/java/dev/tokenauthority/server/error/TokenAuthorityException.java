@@ -13,7 +13,8 @@ public abstract sealed class TokenAuthorityException extends RuntimeException
         UnauthenticatedException,
         FailedPreconditionException,
         AlreadyExistsException,
-        ResourceExhaustedException {
+        ResourceExhaustedException,
+        AbortedException {
   private final String reason;
 
   protected TokenAuthorityException(String reason, String message) {
