@@ -38,7 +38,7 @@ public final class ConnectorManager {
   private static final int MAX_NAME = 200;
   /** Concurrent changes to one connector are retried this often before giving up. */
   /** Tries at a change that races others on one connector before answering ABORTED. */
-  private static final int ATTEMPTS = 12;
+  private static final int ATTEMPTS = 24;
 
   private final ConnectorStore store;
   private final TokenStore tokens;
