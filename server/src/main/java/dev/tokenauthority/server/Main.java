@@ -1,5 +1,6 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.config.ConfigException;
 import dev.tokenauthority.server.storage.Durability;
@@ -143,7 +144,8 @@ public final class Main implements Callable<Integer> {
     int cores = Runtime.getRuntime().availableProcessors();
     return new CallExecutors(
         Executors.newFixedThreadPool(Math.max(8, 4 * cores), named("grpc-read-")),
-        Executors.newFixedThreadPool(Math.max(64, 16 * cores), named("grpc-write-")));
+        Executors.newFixedThreadPool(Math.max(64, 16 * cores), named("grpc-write-")),
+        Executors.newFixedThreadPool(Math.max(2, cores), named("grpc-scan-")));
   }
 
   /** The plaintext Netty transport on {@code host:port} (tests and benchmarks on loopback). */
@@ -159,7 +161,13 @@ public final class Main implements Callable<Integer> {
     builder.callExecutor(new ServerCallExecutorSupplier() {
       @Override
       public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-        return WRITE_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? executors.writes() : null;
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (WRITE_METHODS.contains(method)) {
+          return executors.writes();
+        }
+        // Scans queue behind each other on a few threads of their own: however many run, the
+        // read pool stays free for introspection (which has its own database connections too).
+        return ListCallLimiter.SCANS.contains(method) ? executors.scans() : null;
       }
     });
     return builder;
@@ -180,16 +188,18 @@ public final class Main implements Callable<Integer> {
       AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName(),
       AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName());
 
-  /** The two call pools. */
-  public record CallExecutors(ExecutorService reads, ExecutorService writes) {
+  /** The call pools. */
+  public record CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans) {
     public void shutdown() {
       reads.shutdown();
       writes.shutdown();
+      scans.shutdown();
     }
 
     void shutdownNow() {
       reads.shutdownNow();
       writes.shutdownNow();
+      scans.shutdownNow();
     }
   }
 

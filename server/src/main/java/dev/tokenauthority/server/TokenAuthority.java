@@ -7,6 +7,7 @@ import dev.tokenauthority.server.audit.AuditLog;
 import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
+import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.api.MalformedRequests;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.config.AuthorityConfig;
@@ -50,11 +51,13 @@ public final class TokenAuthority implements AutoCloseable {
   private final Introspector introspector;
   private final ConnectorManager connectors;
   private final Clock clock;
+  private final int listCallsPerToken;
 
   private TokenAuthority(DataDirectory dataDir, Database database, AuthorityConfig config, Clock clock) {
     this.dataDir = dataDir;
     this.database = database;
     this.clock = clock;
+    this.listCallsPerToken = config.listCallsPerToken();
     CachingTokenStore store = new CachingTokenStore(new JdbiTokenStore(database), config.tokenCacheSize());
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
@@ -114,12 +117,13 @@ public final class TokenAuthority implements AutoCloseable {
   /** The authenticated gRPC services this server offers. */
   public List<ServerServiceDefinition> services() {
     AuthInterceptor auth = new AuthInterceptor(introspector, securityEvents, clock);
+    ListCallLimiter lists = new ListCallLimiter(listCallsPerToken);
     return Stream.of(
             new TokenGrpcService(tokens, introspector, feed, clock),
             new ConnectorGrpcService(connectors),
             new AuditGrpcService(auditLog),
             new EnvoyAuthorizationService(introspector))
-        .map(service -> ServerInterceptors.intercept(MalformedRequests.guard(service.bindService()), auth))
+        .map(service -> ServerInterceptors.intercept(MalformedRequests.guard(service.bindService()), lists, auth))
         .toList();
   }
 
