@@ -19,7 +19,12 @@ import io.grpc.ServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -86,6 +91,21 @@ public final class Main implements Callable<Integer> {
           + " in the clear. Env TA_INSECURE.")
   boolean insecure;
 
+  @Option(names = "--max-connections-per-address", defaultValue = "${env:TA_MAX_CONNECTIONS_PER_ADDRESS:-512}",
+      paramLabel = "N", description = "Open connections one remote address may hold; more are closed"
+          + " at once. Env TA_MAX_CONNECTIONS_PER_ADDRESS. Default: ${DEFAULT-VALUE}.")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--handshake-timeout-ms", defaultValue = "${env:TA_HANDSHAKE_TIMEOUT_MS:-5000}",
+      paramLabel = "MS", description = "A connection that has not completed its TLS and HTTP/2"
+          + " handshake by then is closed. Env TA_HANDSHAKE_TIMEOUT_MS. Default: ${DEFAULT-VALUE}.")
+  long handshakeTimeoutMillis;
+
+  @Option(names = "--idle-timeout-s", defaultValue = "${env:TA_IDLE_TIMEOUT_S:-300}", paramLabel = "S",
+      description = "A connection without a call for this long is closed (clients reconnect on"
+          + " their next call). Env TA_IDLE_TIMEOUT_S. Default: ${DEFAULT-VALUE}.")
+  long idleSeconds;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -118,7 +138,9 @@ public final class Main implements Callable<Integer> {
           "first start: wrote the bootstrap admin token to {} (mode 0600); store it safely and"
               + " delete the file", file.toAbsolutePath().normalize()));
       server = new TokenAuthorityServer(
-          transport(host, port, executor, credentials),
+          transport(host, port, executor, credentials,
+              new ConnectionLimits(Duration.ofMillis(handshakeTimeoutMillis), Duration.ofSeconds(idleSeconds),
+                  maxConnectionsPerAddress)),
           authority).start();
     } catch (IOException | RuntimeException e) {
       log.error("cannot start: {}", e.getMessage());
@@ -150,14 +172,38 @@ public final class Main implements Callable<Integer> {
 
   /** The plaintext Netty transport on {@code host:port} (tests and benchmarks on loopback). */
   public static NettyServerBuilder transport(String host, int port, CallExecutors executors) {
-    return transport(host, port, executors, InsecureServerCredentials.create());
+    return transport(host, port, executors, InsecureServerCredentials.create(), ConnectionLimits.DEFAULTS);
   }
 
-  /** The Netty transport on {@code host:port}, with reads and writes on their own executors. */
-  public static NettyServerBuilder transport(
-      String host, int port, CallExecutors executors, ServerCredentials credentials) {
+  /**
+   * How long a connection may take to say HTTP/2 (preface and first SETTINGS), how long one may
+   * sit without a call before it is closed, and how many one remote address may hold open.
+   */
+  public record ConnectionLimits(Duration handshakeTimeout, Duration idleTimeout, int perAddress) {
+    public static final ConnectionLimits DEFAULTS =
+        new ConnectionLimits(Duration.ofSeconds(5), Duration.ofMinutes(5), 512);
+  }
+
+  /**
+   * The Netty transport on {@code host:port}, with reads, writes and scans on their own
+   * executors, and the connection limits applied. Its event loops are its own (the listening
+   * socket is {@link CappedServerChannel}) and end with the server.
+   */
+  public static NettyServerBuilder transport(String host, int port, CallExecutors executors,
+      ServerCredentials credentials, ConnectionLimits limits) {
+    NioEventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true));
+    NioEventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("grpc-io", true));
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials)
+        .channelFactory(() -> new CappedServerChannel(limits.perAddress()))
+        .bossEventLoopGroup(boss)
+        .workerEventLoopGroup(workers)
+        .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .executor(executors.reads());
+    executors.onShutdown(() -> {
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    });
     builder.callExecutor(new ServerCallExecutorSupplier() {
       @Override
       public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
@@ -188,18 +234,29 @@ public final class Main implements Callable<Integer> {
       AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName(),
       AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName());
 
-  /** The call pools. */
-  public record CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans) {
+  /** The call pools, and what else ends with them (the transport's event loops). */
+  public record CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans,
+      List<Runnable> alsoOnShutdown) {
+    public CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans) {
+      this(reads, writes, scans, new CopyOnWriteArrayList<>());
+    }
+
+    void onShutdown(Runnable task) {
+      alsoOnShutdown.add(task);
+    }
+
     public void shutdown() {
       reads.shutdown();
       writes.shutdown();
       scans.shutdown();
+      alsoOnShutdown.forEach(Runnable::run);
     }
 
     void shutdownNow() {
       reads.shutdownNow();
       writes.shutdownNow();
       scans.shutdownNow();
+      alsoOnShutdown.forEach(Runnable::run);
     }
   }
 

@@ -96,7 +96,7 @@ class TlsTransportTest {
       authority.bootstrap();
       Main.CallExecutors executors = Main.callExecutors();
       TokenAuthorityServer server = new TokenAuthorityServer(
-          Main.transport("127.0.0.1", 0, executors, credentials), authority).start();
+          Main.transport("127.0.0.1", 0, executors, credentials, Main.ConnectionLimits.DEFAULTS), authority).start();
       return new Running(authority, server, executors, dir);
     }
 
