@@ -4,6 +4,7 @@ import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.config.ConfigException;
 import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.StorageException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -72,6 +73,12 @@ public final class Main implements Callable<Integer> {
           + " killed process only, several times faster. Env TA_DURABILITY. Default: ${DEFAULT-VALUE}.")
   Durability durability;
 
+  @Option(names = "--integrity-check", defaultValue = "${env:TA_INTEGRITY_CHECK:-QUICK}", paramLabel = "MODE",
+      description = "How the database file is checked at start: QUICK (every page read), FULL (indexes"
+          + " against tables too, slower) or OFF. A damaged file stops the start with exit code 2."
+          + " Env TA_INTEGRITY_CHECK. Default: ${DEFAULT-VALUE}.")
+  IntegrityCheck integrityCheck;
+
   @Option(names = "--tls-cert", defaultValue = "${env:TA_TLS_CERT}", paramLabel = "PEM",
       description = "Serve TLS with this certificate chain (PEM); needs --tls-key. Env TA_TLS_CERT.")
   Path tlsCert;
@@ -126,7 +133,7 @@ public final class Main implements Callable<Integer> {
     TokenAuthority authority;
     try {
       AuthorityConfig settings = config == null ? AuthorityConfig.defaults() : AuthorityConfig.load(config);
-      authority = TokenAuthority.open(dataDir, settings, durability, Clock.systemUTC());
+      authority = TokenAuthority.open(dataDir, settings, durability, integrityCheck, Clock.systemUTC());
     } catch (ConfigException | StorageException e) {
       log.error("cannot start: {}", e.getMessage());
       return EXIT_START_FAILED;

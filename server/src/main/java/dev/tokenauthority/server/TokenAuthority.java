@@ -14,8 +14,10 @@ import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.DataDirectory;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.StorageException;
+import dev.tokenauthority.server.storage.StorageMonitor;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.JdbiAuditStore;
 import dev.tokenauthority.server.storage.JdbiConnectorStore;
 import dev.tokenauthority.server.storage.JdbiRevocationLog;
@@ -38,6 +40,7 @@ import java.util.stream.Stream;
 
 /** The wired application: database, domain and gRPC services, independent of the transport. */
 public final class TokenAuthority implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TokenAuthority.class);
   /** The database file inside the data directory. */
   public static final String DATABASE_FILE = "token-authority.db";
 
@@ -80,9 +83,15 @@ public final class TokenAuthority implements AutoCloseable {
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
   public static TokenAuthority open(
       Path dataDir, AuthorityConfig config, Durability durability, Clock clock) {
+    return open(dataDir, config, durability, IntegrityCheck.QUICK, clock);
+  }
+
+  /** As above, checking the database file at start as {@code integrity} says. */
+  public static TokenAuthority open(Path dataDir, AuthorityConfig config, Durability durability,
+      IntegrityCheck integrity, Clock clock) {
     DataDirectory directory = DataDirectory.acquire(dataDir, DATABASE_FILE);
     try {
-      Database database = Database.open(dataDir.resolve(DATABASE_FILE), durability);
+      Database database = Database.open(dataDir.resolve(DATABASE_FILE), durability, integrity);
       directory.restrictFiles();
       return new TokenAuthority(directory, database, config, clock);
     } catch (RuntimeException e) {
@@ -127,6 +136,16 @@ public final class TokenAuthority implements AutoCloseable {
         .toList();
   }
 
+  /** The database, for tests that reach under the API (a size limit standing in for a full disk). */
+  public Database databaseForTests() {
+    return database;
+  }
+
+  /** Where storage faults are reported: health listens to take the server out of service. */
+  public StorageMonitor storageMonitor() {
+    return database.monitor();
+  }
+
   /** Ends the long-lived streams (the revocation feed), so that a shutdown need not wait on them. */
   public void endStreams() {
     feed.close();
@@ -135,16 +154,13 @@ public final class TokenAuthority implements AutoCloseable {
   /** Ends the streams, writes pending last-use times and security events, closes the database. */
   @Override
   public void close() {
-    try {
-      feed.close();
-      auditLog.close();
-      lastUse.close();
-      securityEvents.close();
-    } finally {
+    // Each step runs whatever the one before did: a damaged or full database must not keep the
+    // directory locked or the file open.
+    for (AutoCloseable step : List.<AutoCloseable>of(feed, auditLog, lastUse, securityEvents, database, dataDir)) {
       try {
-        database.close();
-      } finally {
-        dataDir.close();
+        step.close();
+      } catch (Exception e) {
+        log.warn("while stopping, {} failed: {}", step.getClass().getSimpleName(), e.toString());
       }
     }
   }

@@ -37,12 +37,18 @@ public final class TokenAuthorityServer {
   /** Starts listening; health says SERVING from here on (the database is open and migrated). */
   public TokenAuthorityServer start() throws IOException {
     server.start();
-    health.setStatus("", ServingStatus.SERVING);
+    setHealth(ServingStatus.SERVING);
+    // A damaged database does not heal: say so to load balancers until an operator restarts.
+    authority.storageMonitor().onOutOfService(fault -> setHealth(ServingStatus.NOT_SERVING));
+    return this;
+  }
+
+  private void setHealth(ServingStatus status) {
+    health.setStatus("", status);
     for (String service : List.of(TokenServiceGrpc.SERVICE_NAME, ConnectorServiceGrpc.SERVICE_NAME,
         AuditServiceGrpc.SERVICE_NAME)) {
-      health.setStatus(service, ServingStatus.SERVING);
+      health.setStatus(service, status);
     }
-    return this;
   }
 
   /** The port listened on (the chosen one when started on port 0). */

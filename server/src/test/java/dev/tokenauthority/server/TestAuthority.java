@@ -142,6 +142,11 @@ public final class TestAuthority implements AutoCloseable {
         .withHandle(read);
   }
 
+  /** The running authority (restarts replace it). */
+  public TokenAuthority authority() {
+    return authority;
+  }
+
   public ManagedChannel channel() {
     return channel;
   }

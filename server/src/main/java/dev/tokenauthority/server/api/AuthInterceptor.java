@@ -69,8 +69,10 @@ public final class AuthInterceptor implements ServerInterceptor {
     } catch (TokenAuthorityException e) {
       return refuse(call, origin, GrpcErrors.toStatus(e));
     } catch (RuntimeException e) {
-      log.error("authentication failed", e);
-      return refuse(call, origin, GrpcErrors.internal());
+      if (dev.tokenauthority.server.storage.StorageFault.of(e).isEmpty()) {
+        log.error("authentication failed", e);
+      }
+      return refuse(call, origin, GrpcErrors.unexpected(e));
     }
     ServerCall<Q, R> audited = new Answering<>(call, caller, method);
     return Contexts.interceptCall(

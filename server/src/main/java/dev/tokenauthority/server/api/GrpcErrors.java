@@ -14,6 +14,7 @@ import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
+import dev.tokenauthority.server.storage.StorageFault;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
@@ -63,6 +64,23 @@ final class GrpcErrors {
       return Code.ABORTED;
     }
     throw new IllegalStateException("unmapped " + e.getClass().getSimpleName());
+  }
+
+  /** The storage cannot serve the call now: UNAVAILABLE, retryable, with the fault's reason. */
+  static StatusRuntimeException unavailable(StorageFault fault) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.UNAVAILABLE.getNumber())
+        .setMessage(fault.message())
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(fault.reason()).setDomain(DOMAIN).build()))
+        .build());
+  }
+
+  /**
+   * What an unexpected failure becomes: UNAVAILABLE if the storage failed (a full disk, a damaged
+   * file), else INTERNAL. Either way no internals reach the caller.
+   */
+  static StatusRuntimeException unexpected(RuntimeException e) {
+    return StorageFault.of(e).map(GrpcErrors::unavailable).orElseGet(GrpcErrors::internal);
   }
 
   /** A failure that is ours, not the caller's: no internals in the answer. */

@@ -31,6 +31,8 @@ public final class SecurityEvents implements AutoCloseable {
   private final BlockingQueue<AuditEntry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
+  /** Events a failed write (a full disk) could not store: written first at the next flush. */
+  private final java.util.ArrayDeque<AuditEntry> unwritten = new java.util.ArrayDeque<>();
   private final Periodic flusher;
 
   public SecurityEvents(AuditStore store, Clock clock) {
@@ -82,14 +84,24 @@ public final class SecurityEvents implements AutoCloseable {
         w.summary().ifPresent(this::record);
       }
     });
-    List<AuditEntry> batch = new ArrayList<>();
+    List<AuditEntry> batch = new ArrayList<>(unwritten);
+    unwritten.clear();
     queue.drainTo(batch);
     long lost = dropped.getAndSet(0);
     if (lost > 0) {
       log.warn("{} security events were not recorded: more arrived than could be written", lost);
     }
-    if (!batch.isEmpty()) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
       store.append(batch);
+    } catch (RuntimeException e) {
+      // Keep them for the next flush (space may come back); beyond the cap, the oldest go.
+      int keep = Math.min(batch.size(), QUEUE_CAPACITY);
+      unwritten.addAll(batch.subList(batch.size() - keep, batch.size()));
+      dropped.addAndGet(batch.size() - keep);
+      throw e;
     }
   }
 

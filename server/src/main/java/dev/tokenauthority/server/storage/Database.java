@@ -15,6 +15,8 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -30,7 +32,6 @@ public final class Database implements AutoCloseable {
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 5_000;
   private static final int CACHE_KIB = 16 * 1024;
-  private static final long MMAP_BYTES = 4L << 30;
 
   private final HikariDataSource writerPool;
   private final HikariDataSource readerPool;
@@ -39,14 +40,31 @@ public final class Database implements AutoCloseable {
   private final GroupCommit writes;
   private final SQLiteDataSource readOnly;
   private final List<PointQuery> pointQueries = new CopyOnWriteArrayList<>();
+  private final StorageMonitor monitor = new StorageMonitor();
 
   private Database(HikariDataSource writerPool, HikariDataSource readerPool, SQLiteDataSource readOnly) {
     this.writerPool = writerPool;
     this.readerPool = readerPool;
     this.readOnly = readOnly;
-    this.writer = Jdbi.create(writerPool).installPlugin(new SqlObjectPlugin());
-    this.reader = Jdbi.create(readerPool).installPlugin(new SqlObjectPlugin());
-    this.writes = new GroupCommit(writer);
+    this.writer = monitored(Jdbi.create(writerPool).installPlugin(new SqlObjectPlugin()));
+    this.reader = monitored(Jdbi.create(readerPool).installPlugin(new SqlObjectPlugin()));
+    this.writes = new GroupCommit(writer, monitor);
+  }
+
+  /** Every failed statement is shown to the monitor, whichever store ran it. */
+  private Jdbi monitored(Jdbi jdbi) {
+    jdbi.setSqlLogger(new SqlLogger() {
+      @Override
+      public void logException(StatementContext context, SQLException ex) {
+        monitor.failed(ex);
+      }
+    });
+    return jdbi;
+  }
+
+  /** Where storage faults are reported (health listens). */
+  public StorageMonitor monitor() {
+    return monitor;
   }
 
   /**
@@ -56,6 +74,11 @@ public final class Database implements AutoCloseable {
    *     database, or from a newer version of this server
    */
   public static Database open(Path file, Durability durability) {
+    return open(file, durability, IntegrityCheck.QUICK);
+  }
+
+  /** As {@link #open(Path, Durability)}, checking the file's integrity as {@code integrity} says. */
+  public static Database open(Path file, Durability durability, IntegrityCheck integrity) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
     } catch (java.io.IOException e) {
@@ -63,6 +86,7 @@ public final class Database implements AutoCloseable {
     }
     SQLiteDataSource writable = dataSource(file, durability, false);
     probe(file, writable);
+    checkIntegrity(file, writable, integrity);
     migrate(file, writable);
     HikariDataSource writerPool = pool("sqlite-writer", writable, 1, false);
     try {
@@ -98,7 +122,7 @@ public final class Database implements AutoCloseable {
    * of its own; closed with the database.
    */
   public PointQuery pointQuery(String sql) {
-    PointQuery query = new PointQuery(readOnly, sql, READERS);
+    PointQuery query = new PointQuery(readOnly, sql, READERS, monitor);
     pointQueries.add(query);
     return query;
   }
@@ -121,10 +145,10 @@ public final class Database implements AutoCloseable {
         ? SQLiteConfig.SynchronousMode.FULL
         : SQLiteConfig.SynchronousMode.NORMAL);
     if (readOnly) {
+      // No memory map (mmap_size stays 0): a file truncated under a mapping raises SIGBUS inside
+      // SQLite, which kills the whole JVM. Read through the OS page cache instead, where damage
+      // comes back as an error code.
       config.setReadOnly(true);
-      // Readers map the file rather than copy pages into a private cache each: a large database
-      // is then served from the one OS page cache that all readers share.
-      config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(MMAP_BYTES));
     } else {
       config.setJournalMode(SQLiteConfig.JournalMode.WAL);
       // Take the write lock at BEGIN, so a transaction never fails half-way on a lock upgrade.
@@ -150,6 +174,31 @@ public final class Database implements AutoCloseable {
   private static void probe(Path file, SQLiteDataSource ds) {
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       s.execute("PRAGMA schema_version");
+    } catch (SQLException e) {
+      throw describe(file, e);
+    }
+  }
+
+  /**
+   * Reads every page (QUICK: SQLite's quick_check, which skips index-to-table cross checks), so a
+   * truncated or damaged file stops the server at start with a clear message rather than
+   * answering errors later.
+   */
+  private static void checkIntegrity(Path file, SQLiteDataSource ds, IntegrityCheck integrity) {
+    if (integrity == IntegrityCheck.OFF) {
+      return;
+    }
+    String pragma = integrity == IntegrityCheck.FULL ? "PRAGMA integrity_check(5)" : "PRAGMA quick_check(5)";
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(pragma)) {
+      List<String> problems = new java.util.ArrayList<>();
+      while (rs.next()) {
+        problems.add(rs.getString(1));
+      }
+      if (!problems.equals(List.of("ok"))) {
+        throw new StorageException(file + " failed its integrity check (" + String.join("; ", problems)
+            + "); restore it from a backup, or start with --integrity-check off to inspect it");
+      }
     } catch (SQLException e) {
       throw describe(file, e);
     }

@@ -24,12 +24,14 @@ final class GroupCommit implements AutoCloseable {
   private static final int MAX_BATCH = 64;
 
   private final Jdbi writer;
+  private final StorageMonitor monitor;
   private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
 
-  GroupCommit(Jdbi writer) {
+  GroupCommit(Jdbi writer, StorageMonitor monitor) {
     this.writer = writer;
+    this.monitor = monitor;
     this.thread = new Thread(this::run, "sqlite-writer");
     thread.setDaemon(true);
     thread.start();
@@ -48,7 +50,8 @@ final class GroupCommit implements AutoCloseable {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw e;
+      // An Error inside a write (say a StackOverflowError) failed that write only.
+      throw new StorageException("the write failed: " + e.getCause(), e.getCause());
     }
   }
 
@@ -66,6 +69,9 @@ final class GroupCommit implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      } catch (Throwable e) { // the thread must outlive anything: every caller waits on it
+        batch.forEach(w -> w.done.completeExceptionally(e));
+        log.error("the writer thread caught {}; it goes on", e.toString());
       } finally {
         batch.clear();
       }
@@ -82,13 +88,21 @@ final class GroupCommit implements AutoCloseable {
           try {
             results.add(batch.get(i).work.apply(h));
             h.releaseSavepoint(savepoint);
-          } catch (RuntimeException e) {
-            h.rollbackToSavepoint(savepoint); // undoes this write only; COMMIT ends the savepoint
+          } catch (RuntimeException | Error e) { // an Error too: it fails this write, not the writer
+            try {
+              h.rollbackToSavepoint(savepoint); // undoes this write only; COMMIT ends the savepoint
+            } catch (RuntimeException rollbackFailed) {
+              // SQLite rolled the whole transaction back itself (it does on a full disk or an I/O
+              // error): every write of the batch is gone, and fails with the original cause.
+              e.addSuppressed(rollbackFailed);
+              throw e;
+            }
             results.add(new Failed(e));
           }
         }
       });
-    } catch (RuntimeException e) { // the commit itself failed: nothing in the batch happened
+    } catch (RuntimeException | Error e) { // the commit itself failed: nothing in the batch happened
+      monitor.failed(e);
       log.warn("write transaction failed: {}", e.toString());
       batch.forEach(w -> w.done.completeExceptionally(e));
       return;
@@ -109,7 +123,7 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
-  private record Failed(RuntimeException error) {}
+  private record Failed(Throwable error) {}
 
   private static final class Write<T> {
     final Function<Handle, T> work;

@@ -25,8 +25,10 @@ public final class PointQuery implements AutoCloseable {
 
   private final BlockingQueue<Slot> slots;
   private final List<Slot> all = new ArrayList<>();
+  private final StorageMonitor monitor;
 
-  PointQuery(SQLiteDataSource readOnly, String sql, int connections) {
+  PointQuery(SQLiteDataSource readOnly, String sql, int connections, StorageMonitor monitor) {
+    this.monitor = monitor;
     this.slots = new ArrayBlockingQueue<>(connections);
     try {
       for (int i = 0; i < connections; i++) {
@@ -56,6 +58,7 @@ public final class PointQuery implements AutoCloseable {
         return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
+      monitor.failed(e);
       throw new StorageException("look-up failed: " + e.getMessage(), e);
     } finally {
       slots.add(slot);

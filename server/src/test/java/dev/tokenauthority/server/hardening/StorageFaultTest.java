@@ -1,0 +1,136 @@
+package dev.tokenauthority.server.hardening;
+
+import static dev.tokenauthority.server.RpcErrors.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tokenauthority.api.v1.AuditAction;
+import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.IntrospectTokenRequest;
+import dev.tokenauthority.api.v1.ListAuditEventsRequest;
+import dev.tokenauthority.api.v1.ListTokensRequest;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenKind;
+import dev.tokenauthority.server.RpcErrors;
+import dev.tokenauthority.server.TestAuthority;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.StorageException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A damaged or full database: clear answers and health, never a crash, nothing lost. */
+class StorageFaultTest {
+  @TempDir Path dir;
+
+  @Test
+  void fileTruncatedWhileRunning_answersUnavailable_andHealthSaysNotServing_andTheProcessLives() throws Exception {
+    try (TestAuthority ta = TestAuthority.start(dir)) {
+      List<Token> tokens = createMany(ta, 2_000);
+      ta.readDatabase(h -> h.createQuery("PRAGMA wal_checkpoint(TRUNCATE)").mapToMap().list());
+      Path db = dir.resolve(TokenAuthority.DATABASE_FILE);
+      try (FileChannel f = FileChannel.open(db, StandardOpenOption.WRITE)) {
+        f.truncate(f.size() * 2 / 5);
+      }
+
+      StatusRuntimeException refusal = null;
+      for (Token t : tokens) { // none of these is cached: each look-up reads the file
+        try {
+          ta.admin().introspectToken(IntrospectTokenRequest.newBuilder().setSecret(t.getSecret()).build());
+        } catch (StatusRuntimeException e) {
+          refusal = e;
+          break;
+        }
+      }
+      assertThat(refusal).as("some look-up reaches the missing pages").isNotNull();
+      assertThat(refusal.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(RpcErrors.errorInfo(refusal).getReason()).isIn("STORAGE_CORRUPT", "STORAGE_IO_ERROR");
+      assertThat(HealthGrpc.newBlockingStub(ta.channel()).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.NOT_SERVING);
+    }
+  }
+
+  @Test
+  void truncatedFile_stopsTheNextStart_withAClearMessage() throws Exception {
+    try (TestAuthority ta = TestAuthority.start(dir)) {
+      createMany(ta, 500);
+    }
+    Path db = dir.resolve(TokenAuthority.DATABASE_FILE);
+    try (FileChannel f = FileChannel.open(db, StandardOpenOption.WRITE)) {
+      f.truncate(f.size() * 9 / 10); // the header still reads: only a full check finds it
+    }
+    assertThatThrownBy(() -> TokenAuthority.open(dir, AuthorityConfig.defaults(), Durability.FULL, Clock.systemUTC()))
+        .isInstanceOf(StorageException.class)
+        .hasMessageFindingMatch("integrity check|not a usable SQLite database")
+        .hasMessageContaining("restore it from a backup");
+  }
+
+  @Test
+  void fullDisk_answersUnavailable_andSecurityEventsWaitForSpace() throws Exception {
+    try (TestAuthority ta = TestAuthority.start(dir)) {
+      // SQLite answers SQLITE_FULL ("database or disk is full") past max_page_count, as on a full disk.
+      long pages = ta.authority().databaseForTests().writer().withHandle(h ->
+          h.createQuery("PRAGMA page_count").mapTo(Long.class).one());
+      setMaxPages(ta, pages);
+
+      StatusRuntimeException full = assertFails(() -> createMany(ta, 50), Status.Code.UNAVAILABLE, "STORAGE_FULL");
+      assertThat(full.getStatus().getDescription()).contains("full").doesNotContain("SQL");
+      assertFails(() -> ta.as("tka_org_nonsense").listTokens(ListTokensRequest.getDefaultInstance()),
+          Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
+      Thread.sleep(2_500); // the security event's writer tried, and failed, at least once
+
+      setMaxPages(ta, 1_000_000);
+      assertThat(ta.auditAs(ta.adminSecret()).listAuditEvents(ListAuditEventsRequest.newBuilder()
+          .setAction(AuditAction.AUDIT_ACTION_AUTHENTICATION_FAILED).build()).getEventsList())
+          .as("kept and written once space came back").hasSize(1);
+      assertThat(createMany(ta, 5)).hasSize(5);
+    }
+  }
+
+  private static void setMaxPages(TestAuthority ta, long pages) {
+    ta.authority().databaseForTests().writer().useHandle(h -> h.execute("PRAGMA max_page_count = " + pages));
+  }
+
+  /** Creates {@code n} tokens from 16 threads; the first failure is thrown. */
+  private static List<Token> createMany(TestAuthority ta, int n) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<Token>> made = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        made.add(pool.submit(() -> ta.admin().createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+            .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel("token " + k)
+            .addScopes("lenses:read")).build())));
+      }
+      List<Token> tokens = new ArrayList<>();
+      for (Future<Token> f : made) {
+        try {
+          tokens.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw (RuntimeException) e.getCause();
+        }
+      }
+      return tokens;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
