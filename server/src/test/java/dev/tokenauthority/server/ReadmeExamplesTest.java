@@ -2,7 +2,12 @@ package dev.tokenauthority.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.util.stream.Collectors;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.util.JsonFormat;
@@ -45,15 +50,19 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code [NAME=$(]grpcurl -plaintext [-max-time N] [-H "authorization: Bearer $VAR"] -d @
  *       localhost:50051 SERVICE/METHOD <<EOF}, JSON lines, {@code EOF}, and {@code )} when captured;
  *       a server-streaming method is read until the {@code -max-time} deadline
- *   <li>{@code NAME=$(echo "$VAR" | jq -r .field)} and {@code echo "$VAR"}
+ *   <li>{@code NAME=$(echo "$VAR" | jq -r .field)} and {@code echo "$VAR"}, optionally followed by
+ *       {@code # {json}}: what it prints, which the test checks
  * </ul>
+ *
+ * <p>Request JSON is read as grpcurl reads it, which is stricter than protobuf's own JSON parser:
+ * a {@code google.protobuf.FieldMask} only as {@code {"paths": [...]}}, never as a string.
  */
 class ReadmeExamplesTest {
   private static final Pattern EXPORT_BOOTSTRAP = Pattern.compile("export (\\w+)=\\$\\(cat data/bootstrap-token\\)");
   private static final Pattern CALL = Pattern.compile(
       "(?:(\\w+)=\\$\\()?grpcurl -plaintext(?: -max-time (\\d+))?(?: -H \"authorization: Bearer \\$(\\w+)\")? -d @ localhost:50051 ([\\w.]+)/(\\w+) <<EOF");
   private static final Pattern JQ = Pattern.compile("(\\w+)=\\$\\(echo \"\\$(\\w+)\" \\| jq -r \\.(\\w+)\\)");
-  private static final Pattern ECHO = Pattern.compile("echo \"\\$(\\w+)\"");
+  private static final Pattern ECHO = Pattern.compile("echo \"\\$(\\w+)\"(?:\\s+# (\\{.*}))?");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)}?");
 
   @TempDir Path dataDir;
@@ -115,6 +124,10 @@ class ReadmeExamplesTest {
         vars.put(m.group(1), field(vars.get(m.group(2)), m.group(3)));
       } else if ((m = ECHO.matcher(line)).matches()) {
         assertThat(vars).containsKey(m.group(1));
+        if (m.group(2) != null) {
+          assertThat(struct(vars.get(m.group(1)))).as("what the README says %s prints", line)
+              .isEqualTo(struct(m.group(2)));
+        }
       } else {
         throw new AssertionError("README line the examples test does not understand: " + line);
       }
@@ -149,8 +162,45 @@ class ReadmeExamplesTest {
 
   private static DynamicMessage request(MethodDescriptor method, String json) throws Exception {
     DynamicMessage.Builder request = DynamicMessage.newBuilder(method.getInputType());
-    JsonFormat.parser().merge(json, request); // strict: unknown fields fail, as in grpcurl
+    // strict: unknown fields fail, as in grpcurl; field masks as grpcurl takes them
+    JsonFormat.parser().merge(asGrpcurlReadsIt(method.getInputType(), json), request);
     return request.build();
+  }
+
+  /**
+   * {@code json} with each FieldMask, which grpcurl accepts only as {@code {"paths": [...]}},
+   * turned into the string form protobuf's parser wants; a FieldMask given as a string fails.
+   */
+  private static String asGrpcurlReadsIt(Descriptor type, String json) throws Exception {
+    return JsonFormat.printer().print(fieldMasksAsStrings(type, struct(json)));
+  }
+
+  private static Struct fieldMasksAsStrings(Descriptor type, Struct object) {
+    Struct.Builder out = object.toBuilder();
+    object.getFieldsMap().forEach((name, value) -> {
+      FieldDescriptor field = type.getFields().stream()
+          .filter(f -> f.getName().equals(name) || f.getJsonName().equals(name)).findFirst().orElse(null);
+      if (field == null || field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isRepeated()) {
+        return;
+      }
+      if (field.getMessageType().getFullName().equals("google.protobuf.FieldMask")) {
+        assertThat(value.hasStructValue()).as("grpcurl takes %s only as {\"paths\": [...]}, not %s", name, value)
+            .isTrue();
+        String paths = value.getStructValue().getFieldsOrThrow("paths").getListValue().getValuesList().stream()
+            .map(Value::getStringValue).collect(Collectors.joining(","));
+        out.putFields(name, Value.newBuilder().setStringValue(paths).build());
+      } else if (value.hasStructValue() && !field.getMessageType().getFullName().startsWith("google.protobuf.")) {
+        out.putFields(name, Value.newBuilder()
+            .setStructValue(fieldMasksAsStrings(field.getMessageType(), value.getStructValue())).build());
+      }
+    });
+    return out.build();
+  }
+
+  private static Struct struct(String json) throws Exception {
+    Struct.Builder object = Struct.newBuilder();
+    JsonFormat.parser().merge(json, object);
+    return object.build();
   }
 
   private static CallOptions options(String bearer, int seconds) {

@@ -52,6 +52,30 @@ final class ReflectionClient {
     throw new AssertionError("reflection did not describe " + serviceName);
   }
 
+  /** The descriptor of message {@code fullName}, as {@code grpcurl describe} finds it. */
+  com.google.protobuf.Descriptors.Descriptor message(String fullName) throws Exception {
+    ServerReflectionResponse r = ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(fullName).build());
+    if (!r.hasFileDescriptorResponse()) {
+      throw new AssertionError("reflection does not know " + fullName + ": " + r.getErrorResponse());
+    }
+    Map<String, FileDescriptorProto> protos = new HashMap<>();
+    for (ByteString bytes : r.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+      FileDescriptorProto p = FileDescriptorProto.parseFrom(bytes);
+      protos.put(p.getName(), p);
+    }
+    Map<String, FileDescriptor> built = new HashMap<>();
+    for (FileDescriptorProto p : protos.values()) {
+      FileDescriptor fd = build(p, protos, built);
+      if (fullName.startsWith(fd.getPackage() + ".")) {
+        var found = fd.findMessageTypeByName(fullName.substring(fd.getPackage().length() + 1));
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    throw new AssertionError("reflection did not describe " + fullName);
+  }
+
   private static FileDescriptor build(FileDescriptorProto p, Map<String, FileDescriptorProto> protos,
       Map<String, FileDescriptor> built) throws DescriptorValidationException {
     FileDescriptor done = built.get(p.getName());
