@@ -1,0 +1,207 @@
+package dev.tokenauthority.server.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenauthority.api.v1.CreateTokenRequest;
+import dev.tokenauthority.api.v1.RevokeTokensRequest;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenKind;
+import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.api.v1.WatchRevocationsRequest;
+import dev.tokenauthority.api.v1.WatchRevocationsResponse;
+import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.storage.Durability;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hundreds of WatchRevocations streams that never read, then 10,000 revocations, over the real
+ * Netty transport: the server's memory stays bounded (the bound: heap after GC grows by less than
+ * 64 MiB and the process's resident set by less than 384 MiB; unbounded buffering grows it by
+ * gigabytes), a reading subscriber still gets every revocation in order, and a stream that falls
+ * more than the allowed lag behind is ended with RESOURCE_EXHAUSTED / SUBSCRIBER_TOO_SLOW.
+ */
+class SlowSubscribersTest {
+  private static final int STUCK_STREAMS = 300;
+  private static final int REVOCATIONS = 10_000;
+
+  @TempDir Path dataDir;
+  private TokenAuthority authority;
+  private TokenAuthorityServer server;
+  private Main.CallExecutors executors;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    server.stop(Duration.ofSeconds(5));
+    executors.shutdown();
+    authority.close();
+  }
+
+  @Test
+  void stuckStreams_costBoundedMemory_whileAReaderGetsEverythingInOrder() throws Exception {
+    AuthorityConfig config = AuthorityConfig.defaults().toBuilder()
+        .feedStreamsPerToken(1_000).feedMaxLag(5_000).build();
+    authority = TokenAuthority.open(dataDir, config, Durability.NORMAL, Clock.systemUTC());
+    authority.bootstrap();
+    executors = Main.callExecutors();
+    server = new TokenAuthorityServer(Main.transport("127.0.0.1", 0, executors), authority).start();
+    String admin = Files.readString(dataDir.resolve("bootstrap-token")).trim();
+    ManagedChannel control = channel(1 << 20);
+    List<Token> tokens = createTokens(control, admin);
+
+    System.gc();
+    long heapBefore = heapUsed();
+    long rssBefore = residentBytes();
+    // The attacker: non-reading streams, spread over connections with small windows.
+    List<ClientCall<WatchRevocationsRequest, WatchRevocationsResponse>> stuck = new ArrayList<>();
+    for (int i = 0; i < STUCK_STREAMS; i++) {
+      ManagedChannel c = i % 30 == 0 ? channel(64 * 1024) : channels.get(channels.size() - 1);
+      stuck.add(follow(c, admin, new ArrayList<>(), new AtomicReference<>(), 0));
+    }
+    List<WatchRevocationsResponse> received = new CopyOnWriteArrayList<>();
+    AtomicReference<Status> readerEnd = new AtomicReference<>();
+    follow(control, admin, received, readerEnd, Integer.MAX_VALUE);
+
+    long revoked = TokenServiceGrpc.newBlockingStub(control).withCallCredentials(BearerToken.of(admin))
+        .withDeadlineAfter(60, TimeUnit.SECONDS)
+        .revokeTokens(RevokeTokensRequest.newBuilder().setOrganization("acme").setReason("test").build())
+        .getRevokedCount();
+    assertThat(revoked).isEqualTo(REVOCATIONS);
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (revocationsIn(received) < REVOCATIONS && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    List<Long> sequences = received.stream().filter(WatchRevocationsResponse::hasRevocation)
+        .map(r -> r.getRevocation().getSequence()).toList();
+    assertThat(sequences).hasSize(REVOCATIONS).isSorted().doesNotHaveDuplicates();
+    assertThat(readerEnd.get()).as("the reader is never cut off").isNull();
+    assertThat(received.stream().filter(WatchRevocationsResponse::hasRevocation)
+        .map(r -> r.getRevocation().getTokenId()).toList())
+        .containsExactlyInAnyOrderElementsOf(tokens.stream().map(Token::getId).toList());
+
+    System.gc();
+    long heapGrowth = heapUsed() - heapBefore;
+    long rssGrowth = residentBytes() - rssBefore;
+    System.out.printf("%d stuck streams, %d revocations: heap +%d MiB, resident set +%d MiB%n",
+        STUCK_STREAMS, REVOCATIONS, heapGrowth >> 20, rssGrowth >> 20);
+    assertThat(heapGrowth).as("heap growth after GC").isLessThan(64L << 20);
+    assertThat(rssGrowth).as("resident set growth").isLessThan(384L << 20);
+
+    // A stuck stream that starts reading: what was buffered, then the end, as it fell too far behind.
+    ClientCall<WatchRevocationsRequest, WatchRevocationsResponse> first = stuck.get(0);
+    first.request(Integer.MAX_VALUE);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (STUCK_ENDS.get(first) == null && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Status end = STUCK_ENDS.get(first);
+    assertThat(end).as("the stuck stream was ended").isNotNull();
+    assertThat(end.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(io.grpc.protobuf.StatusProto.fromStatusAndTrailers(end, STUCK_TRAILERS.get(first)).getDetailsList())
+        .anySatisfy(d -> assertThat(d.unpack(com.google.rpc.ErrorInfo.class).getReason()).isEqualTo("SUBSCRIBER_TOO_SLOW"));
+  }
+
+  private static final java.util.Map<ClientCall<?, ?>, Status> STUCK_ENDS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<ClientCall<?, ?>, Metadata> STUCK_TRAILERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static long revocationsIn(List<WatchRevocationsResponse> received) {
+    return received.stream().filter(WatchRevocationsResponse::hasRevocation).count();
+  }
+
+  private ManagedChannel channel(int window) {
+    ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+        .flowControlWindow(window).build();
+    channels.add(c);
+    return c;
+  }
+
+  /** A WatchRevocations call that asks for {@code initialRequests} messages and no more. */
+  private static ClientCall<WatchRevocationsRequest, WatchRevocationsResponse> follow(ManagedChannel channel,
+      String secret, List<WatchRevocationsResponse> into, AtomicReference<Status> end, int initialRequests) {
+    ClientCall<WatchRevocationsRequest, WatchRevocationsResponse> call = channel.newCall(
+        TokenServiceGrpc.getWatchRevocationsMethod(), CallOptions.DEFAULT.withCallCredentials(BearerToken.of(secret)));
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(WatchRevocationsResponse message) {
+        into.add(message);
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        end.set(status);
+        STUCK_ENDS.put(call, status);
+        STUCK_TRAILERS.put(call, trailers);
+      }
+    }, new Metadata());
+    call.sendMessage(WatchRevocationsRequest.getDefaultInstance());
+    call.halfClose();
+    if (initialRequests > 0) {
+      call.request(initialRequests);
+    }
+    return call;
+  }
+
+  private static List<Token> createTokens(ManagedChannel channel, String admin) throws Exception {
+    TokenServiceGrpc.TokenServiceBlockingStub stub = TokenServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(BearerToken.of(admin));
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    try {
+      List<Future<Token>> made = new ArrayList<>();
+      for (int i = 0; i < REVOCATIONS; i++) {
+        made.add(pool.submit(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS).createToken(
+            CreateTokenRequest.newBuilder().setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION)
+                .setOrganization("acme").setLabel("to revoke").addScopes("lenses:read")).build())));
+      }
+      List<Token> tokens = new ArrayList<>();
+      for (Future<Token> f : made) {
+        tokens.add(f.get());
+      }
+      return tokens;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** VmRSS of this process, from /proc. */
+  private static long residentBytes() throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new AssertionError("no VmRSS in /proc/self/status");
+  }
+}
