@@ -181,6 +181,42 @@ class ServerProcessIT {
   }
 
   @Test
+  void secondServerOnTheSameDataDirectory_exitsWithCode2_andTheFirstKeepsServing() throws Exception {
+    try (ServerProcess first = ServerProcess.start(dataDir)) {
+      ManagedChannel channel = channel(first.awaitPort());
+      try (ServerProcess second = ServerProcess.start(dataDir)) {
+        assertThat(second.awaitExit()).isEqualTo(2);
+        assertThat(second.output()).contains("another token authority server holds the data directory")
+            .doesNotContain("\tat ");
+        assertThat(introspect(stub(channel, adminSecret()), adminSecret()).getActive()).isTrue();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void kill9ThenALostWriteAheadLog_refusesToStart_insteadOfUndoingARevocation() throws Exception {
+    try (ServerProcess server = ServerProcess.start(dataDir)) {
+      ManagedChannel channel = channel(server.awaitPort());
+      TokenServiceBlockingStub admin = stub(channel, adminSecret());
+      Token t = remember(admin.createToken(orgToken()));
+      admin.revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId()).build());
+      server.kill9();
+      channel.shutdownNow();
+    }
+    Path wal = dataDir.resolve(TokenAuthority.DATABASE_FILE + "-wal");
+    assertThat(wal).exists();
+    Files.delete(wal);
+
+    try (ServerProcess again = ServerProcess.start(dataDir)) {
+      assertThat(again.awaitExit()).isEqualTo(2);
+      assertThat(again.output()).contains("did not stop cleanly").contains("write-ahead log")
+          .doesNotContain("first start").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
   void badConfig_exitsWithCode2AndNamesTheKey() throws Exception {
     Path config = dataDir.resolve("authority.properties");
     Files.writeString(config, "lifetime.personal.maximum = 7d\n");
