@@ -80,7 +80,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
   @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, create, scale,"
-      + " open-loop, revocation-lag, client-hit (default: all).")
+      + " scans, open-loop, revocation-lag, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
   @Option(names = "--skip-jmh", description = "Skip the client-hit JMH benchmark.")
   boolean skipJmh;
@@ -145,6 +145,10 @@ public final class Bench implements Callable<Integer> {
         ratio("introspect-cold QPS at " + large + " / at 1k", "introspect-cold@" + large, "introspect-cold@1k", true, true, 0.8);
         report.fact("server after the " + large + "-token scenarios", s2.stats());
       }
+      if (runs("scans")) {
+        underScans(c2, hot2, big.adminSecret);
+        ratio("introspect-under-scans QPS / introspect-hot QPS", "introspect-under-scans", "introspect-hot@scans-base", true, true, 0.7);
+      }
       if (runs("open-loop")) {
         openLoop(c1, echo, hot1);
       }
@@ -162,6 +166,69 @@ public final class Bench implements Callable<Integer> {
 
   private boolean runs(String group) {
     return only.isEmpty() || only.contains(group);
+  }
+
+  /**
+   * Hot introspection on the large server alone, and while 32 full ListTokens scans run at once
+   * (8 reader tokens, 4 scans each: the most each may run), alternately.
+   */
+  private void underScans(List<ManagedChannel> on, Load.Call hot, String admin) throws Exception {
+    var adminStub = TokenServiceGrpc.newBlockingStub(on.get(0)).withCallCredentials(BearerToken.of(admin));
+    List<String> readers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      readers.add(adminStub.createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+          .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("bench").setLabel("scanner")
+          .addScopes("tokens:read")).build()).getSecret());
+    }
+    List<Window> b = new ArrayList<>();
+    List<Window> c = new ArrayList<>();
+    long scans = 0;
+    long refused = 0;
+    for (int r = 0; r < rounds; r++) {
+      b.add(Load.closedLoop(on, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
+      try (Scans running = new Scans(on, readers, 4)) {
+        c.add(Load.closedLoop(on, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
+        scans += running.done.get();
+        refused += running.refused.get();
+      }
+    }
+    report.scenario("introspect-hot@scans-base", Window.sum(b));
+    report.scenario("introspect-under-scans", Window.sum(c));
+    report.fact("full ListTokens scans done / refused during introspect-under-scans", scans + " / " + refused);
+  }
+
+  /** Callers scanning every token (a label no token has) in a loop, until closed. */
+  private static final class Scans implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.ExecutorService threads;
+    private volatile boolean stop;
+
+    Scans(List<ManagedChannel> on, List<String> callers, int each) {
+      threads = java.util.concurrent.Executors.newFixedThreadPool(callers.size() * each);
+      for (int i = 0; i < callers.size() * each; i++) {
+        var stub = TokenServiceGrpc.newBlockingStub(on.get(i % on.size()))
+            .withCallCredentials(BearerToken.of(callers.get(i % callers.size())));
+        threads.execute(() -> {
+          while (!stop) {
+            try {
+              stub.withDeadlineAfter(60, TimeUnit.SECONDS).listTokens(dev.tokenauthority.api.v1.ListTokensRequest
+                  .newBuilder().setLabelContains("no token has this label").setPageSize(1000).build());
+              done.incrementAndGet();
+            } catch (io.grpc.StatusRuntimeException e) {
+              refused.incrementAndGet();
+            }
+          }
+        });
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      threads.shutdown();
+      threads.awaitTermination(2, TimeUnit.MINUTES);
+    }
   }
 
   /** Runs baseline and candidate alternately, {@code rounds} times each, and reports both. */

@@ -66,7 +66,7 @@ public final class TokenAuthority implements AutoCloseable {
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
     this.feed = new RevocationFeed(new JdbiRevocationLog(database), clock, new RevocationFeed.Limits(
-        config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxLag()));
+        config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
     // A grace period that ends is published by the feed: the cached record must go then too.
     feed.onDelivered(t -> store.evict(t.secretHash()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);

@@ -29,8 +29,8 @@ final class RevocationStream implements RevocationSubscriber {
   @Override
   public void tooSlow(long behind) {
     out.onError(GrpcErrors.toStatus(new ResourceExhaustedException("SUBSCRIBER_TOO_SLOW",
-        "this stream fell " + behind + " revocations behind without reading them; reconnect with"
-            + " the last sequence received to resume")));
+        "this stream is " + behind + " revocations behind and stopped reading them; reconnect"
+            + " with the last sequence received to resume")));
   }
 
   @Override

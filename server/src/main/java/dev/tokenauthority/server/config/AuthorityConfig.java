@@ -42,10 +42,10 @@ import java.util.regex.Pattern;
  * # clients that reconnect (older gaps make them drop their caches).
  * revocation-feed.heartbeat = 1s
  * revocation-feed.retention = 7d
- * # The most WatchRevocations streams one token may hold open, and how many events a stream may
- * # fall behind (not reading) before it is ended with RESOURCE_EXHAUSTED (the client resumes).
+ * # The most WatchRevocations streams one token may hold open, and how long a stream may stay
+ * # behind without reading before it is ended with RESOURCE_EXHAUSTED (the client resumes).
  * revocation-feed.max-streams-per-token = 100
- * revocation-feed.max-lag = 10000
+ * revocation-feed.max-stall = 30s
  * # The most list calls (tokens, connectors, audit events) one token may run at once.
  * list.max-concurrent-per-token = 4
  * # The most active personal tokens one subject may have (0: no limit; 1: "one token per user").
@@ -66,7 +66,7 @@ public record AuthorityConfig(
     Duration feedHeartbeat,
     Duration feedRetention,
     int feedStreamsPerToken,
-    int feedMaxLag,
+    Duration feedMaxStall,
     long tokenCacheSize,
     int personalTokenLimit,
     Duration auditRetention,
@@ -80,7 +80,7 @@ public record AuthorityConfig(
   private static final String HEARTBEAT = "revocation-feed.heartbeat";
   private static final String RETENTION = "revocation-feed.retention";
   private static final String STREAMS_PER_TOKEN = "revocation-feed.max-streams-per-token";
-  private static final String MAX_LAG = "revocation-feed.max-lag";
+  private static final String MAX_STALL = "revocation-feed.max-stall";
   private static final String TOKEN_CACHE_SIZE = "token-cache.size";
   private static final String PERSONAL_LIMIT = "personal-tokens.max-active";
   private static final String AUDIT_RETENTION = "audit.retention";
@@ -102,7 +102,7 @@ public record AuthorityConfig(
     b.feedHeartbeat = feedHeartbeat;
     b.feedRetention = feedRetention;
     b.feedStreamsPerToken = feedStreamsPerToken;
-    b.feedMaxLag = feedMaxLag;
+    b.feedMaxStall = feedMaxStall;
     b.tokenCacheSize = tokenCacheSize;
     b.personalTokenLimit = personalTokenLimit;
     b.auditRetention = auditRetention;
@@ -120,7 +120,7 @@ public record AuthorityConfig(
     private Duration feedHeartbeat = Duration.ofSeconds(1);
     private Duration feedRetention = Duration.ofDays(7);
     private int feedStreamsPerToken = 100;
-    private int feedMaxLag = 10_000;
+    private Duration feedMaxStall = Duration.ofSeconds(30);
     private long tokenCacheSize = 50_000;
     private int personalTokenLimit = 0;
     private Duration auditRetention = null;
@@ -138,9 +138,9 @@ public record AuthorityConfig(
       return this;
     }
 
-    /** How many events a subscriber may fall behind before it is cut off (it resumes later). */
-    public Builder feedMaxLag(int events) {
-      this.feedMaxLag = events;
+    /** How long a subscriber may stay behind without taking an event before it is ended. */
+    public Builder feedMaxStall(Duration stall) {
+      this.feedMaxStall = stall;
       return this;
     }
 
@@ -174,7 +174,7 @@ public record AuthorityConfig(
 
     public AuthorityConfig build() {
       return new AuthorityConfig(scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat,
-          feedRetention, feedStreamsPerToken, feedMaxLag, tokenCacheSize, personalTokenLimit,
+          feedRetention, feedStreamsPerToken, feedMaxStall, tokenCacheSize, personalTokenLimit,
           auditRetention, leakReportsPerMinute, listCallsPerToken);
     }
   }
@@ -243,7 +243,7 @@ public record AuthorityConfig(
         ? positive(props, AUDIT_RETENTION, null, unknown) : null;
     int leakReports = wholeNumber(props, LEAK_REPORTS, defaults.leakReportsPerMinute(), 1, unknown);
     int streams = wholeNumber(props, STREAMS_PER_TOKEN, defaults.feedStreamsPerToken(), 1, unknown);
-    int maxLag = wholeNumber(props, MAX_LAG, defaults.feedMaxLag(), 1, unknown);
+    Duration maxStall = positive(props, MAX_STALL, defaults.feedMaxStall(), unknown);
     int listCalls = wholeNumber(props, LIST_CALLS, defaults.listCallsPerToken(), 1, unknown);
     if (!unknown.isEmpty()) {
       String hint = unknown.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
@@ -251,7 +251,7 @@ public record AuthorityConfig(
       throw new ConfigException("unknown keys " + unknown.stream().sorted().toList() + hint);
     }
     return new AuthorityConfig(
-        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, streams, maxLag,
+        scopes, new LifetimePolicy(lifetimes), flush, maxCache, heartbeat, retention, streams, maxStall,
         cacheSize, personalLimit, auditRetention, leakReports, listCalls);
   }
 

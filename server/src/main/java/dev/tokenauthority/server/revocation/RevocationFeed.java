@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * ready (gRPC flow control), so the transport buffers at most its flow-control window per stream;
  * the feed itself keeps only how far each subscriber got. A subscriber that lags reads what it
  * missed back from the stored log a page at a time when it is ready again (so does the replay on
- * connect), and one more than {@code maxLag} events behind is ended: it resumes from its last
- * sequence on reconnect, losing nothing.
+ * connect), however far behind a burst (a bulk revocation) left it. One that stays behind without
+ * taking a single event for {@code maxStall} is ended: it resumes from its last sequence on
+ * reconnect, losing nothing.
  */
 public final class RevocationFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
@@ -38,7 +39,7 @@ public final class RevocationFeed implements AutoCloseable {
   private static final long TICK_MILLIS = 250;
 
   /** The feed's limits. */
-  public record Limits(Duration heartbeat, Duration retention, int streamsPerHolder, int maxLag) {}
+  public record Limits(Duration heartbeat, Duration retention, int streamsPerHolder, Duration maxStall) {}
 
   private final RevocationLog revocations;
   private final Clock clock;
@@ -161,8 +162,10 @@ public final class RevocationFeed implements AutoCloseable {
       }
       long before = delivered;
       delivered = batch.get(batch.size() - 1).sequence();
+      long now = System.nanoTime();
       for (Follower f : followers) {
         if (f.sentUpTo >= before) {
+          f.progressAt = now; // it was up to date until this batch
           f.send(batch); // caught up: straight from the batch, as far as it is ready
         } else {
           f.catchUp();
@@ -174,6 +177,7 @@ public final class RevocationFeed implements AutoCloseable {
   private void heartbeat() {
     for (Follower f : followers) {
       if (f.sentUpTo >= delivered) {
+        f.progressAt = System.nanoTime();
         if (f.subscriber.isReady()) {
           f.call(() -> f.subscriber.heartbeat(delivered));
         }
@@ -201,6 +205,7 @@ public final class RevocationFeed implements AutoCloseable {
     final AtomicBoolean catchUpPending = new AtomicBoolean();
     final AtomicBoolean ended = new AtomicBoolean();
     long sentUpTo;
+    long progressAt = System.nanoTime(); // when it last took an event, or was up to date
 
     Follower(String holder, RevocationSubscriber subscriber) {
       this.holder = holder;
@@ -257,13 +262,15 @@ public final class RevocationFeed implements AutoCloseable {
           return false;
         }
         sentUpTo = t.sequence();
+        progressAt = System.nanoTime();
       }
       return true;
     }
 
+    /** Ends it if it is behind and has taken nothing for the allowed stall. */
     void checkLag() {
       long behind = delivered - sentUpTo;
-      if (behind > limits.maxLag()) {
+      if (behind > 0 && System.nanoTime() - progressAt > limits.maxStall().toNanos()) {
         end(() -> subscriber.tooSlow(behind));
       }
     }

@@ -21,7 +21,7 @@ public interface RevocationSubscriber {
     return true;
   }
 
-  /** It fell more than the allowed number of events behind and is ended; it resumes later. */
+  /** It is behind and took nothing for the allowed stall, so it is ended; it resumes later. */
   void tooSlow(long behind);
 
   /** The feed is closing (server shutdown); reconnect later. */
