@@ -186,15 +186,18 @@ public final class Bench implements Callable<Integer> {
     long refused = 0;
     for (int r = 0; r < rounds; r++) {
       b.add(Load.closedLoop(on, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
-      try (Scans running = new Scans(on, readers, 4)) {
+      Scans running = new Scans(on, readers, 4);
+      try {
         c.add(Load.closedLoop(on, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
-        scans += running.done.get();
-        refused += running.refused.get();
+      } finally {
+        running.close(); // lets the scans under way finish, so that they are counted
       }
+      scans += running.done.get();
+      refused += running.refused.get();
     }
     report.scenario("introspect-hot@scans-base", Window.sum(b));
     report.scenario("introspect-under-scans", Window.sum(c));
-    report.fact("full ListTokens scans done / refused during introspect-under-scans", scans + " / " + refused);
+    report.fact("full ListTokens scans of " + large + " tokens done / refused during introspect-under-scans", scans + " / " + refused);
   }
 
   /** Callers scanning every token (a label no token has) in a loop, until closed. */
