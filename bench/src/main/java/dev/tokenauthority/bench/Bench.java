@@ -5,7 +5,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
@@ -18,7 +18,6 @@ import dev.tokenauthority.client.BearerToken;
 import dev.tokenauthority.client.TokenIntrospector;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.token.Secret;
-import dev.tokenauthority.server.token.SecretFormat;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
@@ -329,7 +328,7 @@ public final class Bench implements Callable<Integer> {
       long start = 0;
       long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
       for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-        Secret secret = SecretFormat.generate(dev.tokenauthority.server.token.TokenKind.ORGANIZATION, random);
+        Secret secret = Secret.generate(dev.tokenauthority.server.token.TokenKind.ORGANIZATION, random);
         insert.setString(1, "tok_jdbc" + Long.toHexString(random.nextLong()) + Long.toHexString(System.nanoTime()));
         insert.setBytes(2, secret.sha256());
         insert.setString(3, secret.hint());
@@ -400,7 +399,7 @@ public final class Bench implements Callable<Integer> {
     Histogram lag = Window.histogram();
     long missed = 0;
     for (Token victim : victims) {
-      Pending p = new Pending(ByteString.copyFrom(SecretSyntax.sha256(victim.getSecret())), new long[clients], new CountDownLatch(clients));
+      Pending p = new Pending(ByteString.copyFrom(SecretFormat.sha256(victim.getSecret())), new long[clients], new CountDownLatch(clients));
       current.set(p);
       stub.revokeToken(RevokeTokenRequest.newBuilder().setId(victim.getId()).build());
       long returned = System.nanoTime();

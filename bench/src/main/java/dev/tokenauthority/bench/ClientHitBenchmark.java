@@ -1,6 +1,6 @@
 package dev.tokenauthority.bench;
 
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
@@ -84,7 +84,7 @@ public class ClientHitBenchmark {
 
   @Benchmark
   public byte[] sha256() {
-    return SecretSyntax.sha256(secret);
+    return SecretFormat.sha256(secret);
   }
 
   @Benchmark

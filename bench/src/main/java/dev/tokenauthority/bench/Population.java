@@ -1,11 +1,10 @@
 package dev.tokenauthority.bench;
 
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.token.Secret;
-import dev.tokenauthority.server.token.SecretFormat;
 import dev.tokenauthority.server.token.TokenKind;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -61,12 +60,10 @@ final class Population {
 
   private static String add(PreparedStatement insert, SecureRandom random, TokenKind kind, String scopes,
       String label, long now, long expire) throws Exception {
-    Secret secret = SecretFormat.generate(kind, random);
-    StringBuilder id = new StringBuilder("tok_");
-    for (int i = 0; i < 22; i++) {
-      id.append(SecretSyntax.BASE62.charAt(random.nextInt(62)));
-    }
-    insert.setString(1, id.toString());
+    Secret secret = Secret.generate(kind, random);
+    byte[] idBytes = new byte[16];
+    random.nextBytes(idBytes);
+    insert.setString(1, "tok_" + SecretFormat.base62(idBytes, 22)); // the server's id format
     insert.setBytes(2, secret.sha256());
     insert.setString(3, secret.hint());
     insert.setString(4, kind.name());

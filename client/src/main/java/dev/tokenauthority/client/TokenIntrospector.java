@@ -5,7 +5,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.rpc.ErrorInfo;
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.InactiveReason;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
@@ -99,12 +99,12 @@ public final class TokenIntrospector implements AutoCloseable {
    * @throws TokenCheckException if the authority cannot answer and no trusted answer is cached
    */
   public CheckResult check(String secret, Collection<String> requiredScopes) {
-    byte[] bytes = SecretSyntax.wellFormedBytes(secret);
+    byte[] bytes = SecretFormat.wellFormedBytes(secret);
     if (bytes == null) {
       return CheckResult.inactive(InactiveReason.INACTIVE_REASON_MALFORMED);
     }
     // The digest is a fresh array nobody else holds, so the key can wrap it without a copy.
-    ByteString key = UnsafeByteOperations.unsafeWrap(SecretSyntax.sha256(bytes));
+    ByteString key = UnsafeByteOperations.unsafeWrap(SecretFormat.sha256(bytes));
     CompletableFuture<Answer> answer = failOpen || watcher.isLive()
         ? cache.get(key, () -> ask(secret))
         : ask(secret); // the feed is quiet: a cached answer could hide a revocation

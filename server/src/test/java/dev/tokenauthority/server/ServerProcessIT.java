@@ -105,7 +105,7 @@ class ServerProcessIT {
         Token leaked = remember(admin.createToken(orgToken()));
         TokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).reportLeakedTokens(
             ReportLeakedTokensRequest.newBuilder().addSecrets(leaked.getSecret()).build());
-        String neverIssued = dev.tokenauthority.server.token.SecretFormat.generate(
+        String neverIssued = dev.tokenauthority.server.token.Secret.generate(
             dev.tokenauthority.server.token.TokenKind.ORGANIZATION, new java.security.SecureRandom()).reveal();
         secretsSeen.add(neverIssued);
         for (String bad : List.of(leaked.getSecret(), first.getSecret(), neverIssued)) {

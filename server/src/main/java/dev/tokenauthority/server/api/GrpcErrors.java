@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.error.AbortedException;
 import dev.tokenauthority.server.error.AlreadyExistsException;
 import dev.tokenauthority.server.error.FailedPreconditionException;
@@ -32,14 +32,14 @@ final class GrpcErrors {
   static StatusRuntimeException toStatus(TokenAuthorityException e) {
     com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
         .setCode(codeOf(e).getNumber())
-        .setMessage(SecretSyntax.redact(e.getMessage()))
+        .setMessage(SecretFormat.redact(e.getMessage()))
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(e.reason()).setDomain(DOMAIN).build()));
     if (e instanceof InvalidArgumentException invalid) {
       BadRequest.Builder bad = BadRequest.newBuilder();
       invalid.violations().forEach(v -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
           .setField(v.field())
           .setReason(v.reason())
-          .setDescription(SecretSyntax.redact(v.description()))));
+          .setDescription(SecretFormat.redact(v.description()))));
       status.addDetails(Any.pack(bad.build()));
     }
     return StatusProto.toStatusRuntimeException(status.build());

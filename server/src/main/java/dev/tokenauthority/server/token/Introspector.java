@@ -131,7 +131,7 @@ public final class Introspector {
   }
 
   private Lookup lookUp(String secret, Instant now) {
-    Optional<TokenKind> claimed = SecretFormat.parse(secret);
+    Optional<TokenKind> claimed = TokenKind.ofSecret(secret);
     if (claimed.isEmpty()) {
       return new Lookup(null, InactiveReason.MALFORMED); // no storage touched for junk
     }

@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
+import java.security.SecureRandom;
 
 /**
  * A plaintext token secret. It exists only between issuing and the one response that shows it.
@@ -13,6 +14,11 @@ public final class Secret {
 
   Secret(String value) {
     this.value = value;
+  }
+
+  /** A fresh secret for a token of {@code kind}. */
+  public static Secret generate(TokenKind kind, SecureRandom random) {
+    return new Secret(SecretFormat.generate(kind.marker(), random));
   }
 
   /** The plaintext, for the one response that shows it to its owner. */
@@ -32,7 +38,7 @@ public final class Secret {
 
   /** SHA-256 of a presented string's UTF-8 bytes. */
   public static byte[] sha256(String presented) {
-    return SecretSyntax.sha256(presented);
+    return SecretFormat.sha256(presented);
   }
 
   @Override

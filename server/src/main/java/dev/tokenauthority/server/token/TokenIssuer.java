@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.scope.ScopeSet;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -27,7 +28,7 @@ public final class TokenIssuer {
 
   /** A new token as {@code spec} says, created {@code now}, with its secret. */
   public IssuedToken issue(Spec spec, Instant now) {
-    Secret secret = SecretFormat.generate(spec.kind(), random);
+    Secret secret = Secret.generate(spec.kind(), random);
     TokenRecord token = new TokenRecord(
         newId("tok_"), spec.kind(), spec.organization(), spec.subject(), spec.label(), spec.scopes(),
         spec.groups(), Collections.unmodifiableMap(new TreeMap<>(spec.metadata())), now,
@@ -40,6 +41,6 @@ public final class TokenIssuer {
   public String newId(String prefix) {
     byte[] bytes = new byte[ID_RANDOM_BYTES];
     random.nextBytes(bytes);
-    return prefix + Base62.encode(bytes, 22);
+    return prefix + SecretFormat.base62(bytes, 22);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.api.SecretFormat;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -19,6 +20,14 @@ public enum TokenKind {
   /** The three-letter marker in secrets of this kind. */
   public String marker() {
     return marker;
+  }
+
+  /**
+   * The kind a presented secret claims, if it is well-formed and its checksum matches; empty for
+   * anything else. Never throws on junk input.
+   */
+  public static Optional<TokenKind> ofSecret(String presented) {
+    return SecretFormat.kindMarker(presented).flatMap(TokenKind::fromMarker);
   }
 
   /** The kind whose secrets carry {@code marker}, if any. */

@@ -243,7 +243,7 @@ public final class TokenManager {
     leakReports.acquire(LeakReportLimiter.host(caller.origin().peer()));
     Set<ByteBuffer> distinct = new LinkedHashSet<>();
     for (String secret : secrets) {
-      if (SecretFormat.parse(secret).isPresent()) {
+      if (TokenKind.ofSecret(secret).isPresent()) {
         distinct.add(ByteBuffer.wrap(Secret.sha256(secret)));
       }
     }

@@ -1,6 +1,6 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import java.nio.charset.StandardCharsets;
@@ -202,7 +202,7 @@ public final class TokenRules {
 
   /** A secret pasted into a text field would be stored, audited and echoed: refuse it. */
   static void checkNoSecret(String text, String field, Violations v) {
-    if (SecretSyntax.containsSecret(text)) {
+    if (SecretFormat.containsSecret(text)) {
       v.add(field, "SECRET_IN_FIELD", field + " contains what looks like a token secret; never put"
           + " a secret in a label, subject, reason or metadata");
     }
@@ -210,7 +210,7 @@ public final class TokenRules {
 
   /** Echo caller input safely: short, only visible characters, secrets cut to their hint. */
   private static String printable(String text) {
-    String cleaned = SecretSyntax.redact(text).codePoints()
+    String cleaned = SecretFormat.redact(text).codePoints()
         .map(c -> isVisible(c) ? c : '?')
         .limit(64)
         .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)

@@ -13,7 +13,7 @@ import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.server.TestAuthority;
 import dev.tokenauthority.server.config.AuthorityConfig;
-import dev.tokenauthority.server.token.SecretFormat;
+import dev.tokenauthority.server.token.Secret;
 import dev.tokenauthority.server.token.TokenKind;
 import io.grpc.Status.Code;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ class LeakReportTest {
   @Test
   void theAnswerIsTheSame_whetherASecretWasLiveOrNot() {
     Token live = ta.orgToken("acme", "lenses:read");
-    String neverIssued = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
+    String neverIssued = Secret.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
 
     var forLive = ta.anonymous().reportLeakedTokens(ReportLeakedTokensRequest.newBuilder().addSecrets(live.getSecret()).build());
     var forUnknown = ta.anonymous().reportLeakedTokens(ReportLeakedTokensRequest.newBuilder().addSecrets(neverIssued).build());

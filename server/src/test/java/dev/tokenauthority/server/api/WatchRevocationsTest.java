@@ -6,7 +6,7 @@ import static dev.tokenauthority.api.v1.WatchRevocationsResponse.EventCase.START
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.tokenauthority.api.SecretSyntax;
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.RevocationFeedStart;
 import dev.tokenauthority.api.v1.Revocation;
@@ -43,7 +43,7 @@ class WatchRevocationsTest extends InProcessAuthorityTest {
 
       Revocation r = feed.next(WAIT, REVOCATION).getRevocation();
       assertThat(r.getTokenId()).isEqualTo(t.getId());
-      assertThat(r.getSecretSha256()).isEqualTo(ByteString.copyFrom(SecretSyntax.sha256(t.getSecret())));
+      assertThat(r.getSecretSha256()).isEqualTo(ByteString.copyFrom(SecretFormat.sha256(t.getSecret())));
       assertThat(r.getSequence()).isGreaterThan(start.getSequence());
       assertThat(r.toString()).doesNotContain(t.getSecret().substring(12));
     }

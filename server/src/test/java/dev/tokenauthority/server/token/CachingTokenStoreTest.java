@@ -83,7 +83,7 @@ class CachingTokenStoreTest {
   }
 
   private TokenRecord token() {
-    Secret s = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom());
+    Secret s = Secret.generate(TokenKind.ORGANIZATION, new SecureRandom());
     return new TokenRecord("tok_" + Long.toHexString(System.nanoTime()) + "0000000000", TokenKind.ORGANIZATION, "acme", "",
         "cache test", ScopeSet.of(List.of("lenses:read")), List.of(), Map.of(), now, "", now.plusSeconds(3600),
         null, null, "", "", "", s.hint(), s.sha256(), "", false);

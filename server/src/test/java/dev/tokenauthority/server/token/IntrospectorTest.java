@@ -33,7 +33,7 @@ class IntrospectorTest {
           store, new TokenRules(ScopeCatalogue.defaults(), LifetimePolicy.defaults()), lastUse, Clock.systemUTC(),
           Duration.ofMinutes(5), events);
       Caller checker = new Caller("tok_checker", TokenKind.SYSTEM, "", "", ScopeSet.of(List.of("tokens:introspect")), List.of(), Origin.SERVER, false);
-      String wellFormed = SecretFormat.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
+      String wellFormed = Secret.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
       String typo = wellFormed.substring(0, 56) + (wellFormed.charAt(56) == 'a' ? 'b' : 'a');
 
       db.close(); // from here on, any storage access fails

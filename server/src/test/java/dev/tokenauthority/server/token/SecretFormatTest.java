@@ -2,6 +2,7 @@ package dev.tokenauthority.server.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenauthority.api.SecretFormat;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
@@ -16,29 +17,29 @@ class SecretFormatTest {
   @ParameterizedTest
   @EnumSource(TokenKind.class)
   void generatedSecret_parsesAsItsKind(TokenKind kind) {
-    Secret secret = SecretFormat.generate(kind, random);
+    Secret secret = Secret.generate(kind, random);
 
     assertThat(secret.reveal())
         .hasSize(SecretFormat.LENGTH)
         .startsWith("tka_" + kind.marker() + "_")
         .matches("tka_[a-z]{3}_[0-9A-Za-z]{49}");
-    assertThat(SecretFormat.parse(secret.reveal())).contains(kind);
+    assertThat(TokenKind.ofSecret(secret.reveal())).contains(kind);
   }
 
   @Test
   void everyCharacterTypo_isRejectedByTheChecksum() {
-    String good = SecretFormat.generate(TokenKind.ORGANIZATION, random).reveal();
+    String good = Secret.generate(TokenKind.ORGANIZATION, random).reveal();
     for (int i = SecretFormat.BODY_START; i < good.length(); i++) {
       char replacement = good.charAt(i) == 'a' ? 'b' : 'a';
       String typo = good.substring(0, i) + replacement + good.substring(i + 1);
-      assertThat(SecretFormat.parse(typo)).as("typo at %d", i).isEmpty();
+      assertThat(TokenKind.ofSecret(typo)).as("typo at %d", i).isEmpty();
     }
   }
 
   @Test
   void swappingTheKindMarker_isRejected() {
-    String org = SecretFormat.generate(TokenKind.ORGANIZATION, random).reveal();
-    assertThat(SecretFormat.parse(org.replaceFirst("tka_org_", "tka_pat_"))).isEmpty();
+    String org = Secret.generate(TokenKind.ORGANIZATION, random).reveal();
+    assertThat(TokenKind.ofSecret(org.replaceFirst("tka_org_", "tka_pat_"))).isEmpty();
   }
 
   @ParameterizedTest
@@ -46,25 +47,25 @@ class SecretFormatTest {
       "ghp_0000000000000000000000000000000000000000000000000000",
       "tka_org_000000000000000000000000000000000000000000000000!"})
   void junk_isRejectedWithoutThrowing(String junk) {
-    assertThat(SecretFormat.parse(junk)).isEmpty();
+    assertThat(TokenKind.ofSecret(junk)).isEmpty();
   }
 
   @Test
   void nullInput_isRejected() {
-    assertThat(SecretFormat.parse(null)).isEmpty();
+    assertThat(TokenKind.ofSecret(null)).isEmpty();
   }
 
   @Test
   void secrets_areUnique() {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 1000; i++) {
-      assertThat(seen.add(SecretFormat.generate(TokenKind.PERSONAL, random).reveal())).isTrue();
+      assertThat(seen.add(Secret.generate(TokenKind.PERSONAL, random).reveal())).isTrue();
     }
   }
 
   @Test
   void toString_showsOnlyTheHint() {
-    Secret secret = SecretFormat.generate(TokenKind.SYSTEM, random);
+    Secret secret = Secret.generate(TokenKind.SYSTEM, random);
 
     assertThat(secret.hint()).hasSize(SecretFormat.HINT_LENGTH).isEqualTo(secret.reveal().substring(0, 12));
     assertThat(secret.toString()).contains(secret.hint()).doesNotContain(secret.reveal());
@@ -72,7 +73,7 @@ class SecretFormatTest {
 
   @Test
   void sha256_isThirtyTwoBytesAndStable() {
-    Secret secret = SecretFormat.generate(TokenKind.SYSTEM, random);
+    Secret secret = Secret.generate(TokenKind.SYSTEM, random);
     assertThat(secret.sha256()).hasSize(32).isEqualTo(Secret.sha256(secret.reveal()));
   }
 }

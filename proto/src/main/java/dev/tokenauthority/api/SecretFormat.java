@@ -1,19 +1,23 @@
 package dev.tokenauthority.api;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * The wire format of token secrets, shared by the server and its clients:
- * {@code tka_<kind>_<43 base62 random><6 base62 CRC32>}, 57 characters.
+ * The token secret format, its one home: {@code tka_<kind>_<43 base62 random><6 base62 CRC32>},
+ * 57 characters. The server generates and stores secrets with it, the caching client and the
+ * benchmark check and hash them with it.
  *
- * <p>Both sides reject a string that fails the format or the checksum without a look-up, and key
- * everything by the secret's SHA-256, never the plaintext.
+ * <p>The fixed prefix lets secret scanners find leaked tokens; the kind marker tells a reader what
+ * a token is; 32 random bytes make it unguessable; the checksum lets both sides reject typos and
+ * junk without a look-up. Everything is keyed by the secret's SHA-256, never the plaintext.
  */
-public final class SecretSyntax {
+public final class SecretFormat {
   /** Every secret starts with this. */
   public static final String PREFIX = "tka_";
   /** Base62 digits, in value order. */
@@ -37,12 +41,47 @@ public final class SecretSyntax {
   public static final int CHECKSUM_CHARS = 6;
   /** The length of every secret. */
   public static final int LENGTH = BODY_START + RANDOM_CHARS + CHECKSUM_CHARS;
+  /** How many leading characters a hint shows: the prefix, kind and four random characters. */
+  public static final int HINT_LENGTH = BODY_START + 4;
+  private static final int RANDOM_BYTES = 32;
+  private static final BigInteger BASE = BigInteger.valueOf(62);
 
   /** A secret, or anything close enough to one (a typo, a cut-off copy) to be treated as one. */
   private static final java.util.regex.Pattern SECRET_LIKE =
       java.util.regex.Pattern.compile("tka_[a-z]{3}_[0-9A-Za-z]{8,}");
 
-  private SecretSyntax() {}
+  private SecretFormat() {}
+
+  /** A fresh secret whose kind marker is {@code marker} (three lower-case letters). */
+  public static String generate(String marker, SecureRandom random) {
+    if (marker.length() != MARKER_CHARS || !marker.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+      throw new IllegalArgumentException("a kind marker is three lower-case letters");
+    }
+    byte[] bytes = new byte[RANDOM_BYTES];
+    random.nextBytes(bytes);
+    String unchecked = PREFIX + marker + "_" + base62(bytes, RANDOM_CHARS);
+    return unchecked + checksum(unchecked);
+  }
+
+  /** Encodes {@code bytes} as an unsigned number in exactly {@code width} base62 digits. */
+  public static String base62(byte[] bytes, int width) {
+    BigInteger n = new BigInteger(1, bytes);
+    char[] out = new char[width];
+    for (int i = width - 1; i >= 0; i--) {
+      BigInteger[] qr = n.divideAndRemainder(BASE);
+      out[i] = BASE62.charAt(qr[1].intValue());
+      n = qr[0];
+    }
+    if (n.signum() != 0) {
+      throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
+    }
+    return new String(out);
+  }
+
+  /** The non-secret hint of a secret: its first {@link #HINT_LENGTH} characters. */
+  public static String hint(String secret) {
+    return secret.substring(0, Math.min(HINT_LENGTH, secret.length()));
+  }
 
   /**
    * {@code text} with every secret-like string in it replaced by its hint and an ellipsis
@@ -53,7 +92,7 @@ public final class SecretSyntax {
     if (text == null || !text.contains(PREFIX)) {
       return text;
     }
-    return SECRET_LIKE.matcher(text).replaceAll(m -> m.group().substring(0, BODY_START + 4) + "…");
+    return SECRET_LIKE.matcher(text).replaceAll(m -> hint(m.group()) + "…");
   }
 
   /** Whether {@code text} contains a secret-like string anywhere. */
