@@ -10,7 +10,8 @@ import dev.tokenauthority.api.v1.ListAuditEventsResponse;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.audit.AuditFilter;
 import dev.tokenauthority.server.audit.AuditLog;
-import dev.tokenauthority.server.audit.AuditPage;
+import dev.tokenauthority.server.audit.AuditRecord;
+import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.audit.AuditRecord;
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import io.grpc.stub.StreamObserver;
@@ -32,10 +33,10 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
           actionFromProto(req.getAction()),
           req.hasStartTime() ? TokenMessages.instant(req.getStartTime(), "start_time") : null,
           req.hasEndTime() ? TokenMessages.instant(req.getEndTime(), "end_time") : null);
-      AuditPage page = audit.list(CallerContext.current(), filter, req.getPageSize(), req.getPageToken());
+      Page<AuditRecord> page = audit.list(CallerContext.current(), filter, req.getPageSize(), req.getPageToken());
       ListAuditEventsResponse.Builder b =
           ListAuditEventsResponse.newBuilder().setNextPageToken(page.nextPageToken());
-      page.events().forEach(e -> b.addEvents(toProto(e)));
+      page.items().forEach(e -> b.addEvents(toProto(e)));
       return b.build();
     });
   }

@@ -4,11 +4,11 @@ import dev.tokenauthority.api.BearerHeader;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.audit.Origin;
-import dev.tokenauthority.server.audit.SecurityEvents;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.audit.SecurityEventRecorder;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
-import dev.tokenauthority.server.token.Caller;
+import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.token.Introspector;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Authenticates every call by its {@code authorization: Bearer <secret>} metadata and puts the
  * {@link Caller} (with the request's id and peer address) in the call's {@link Context}; answers
  * UNAUTHENTICATED itself otherwise. Every answer carries the request's {@code x-request-id}, and
- * every PERMISSION_DENIED answer is audited.
+ * every answer the outcome table calls a security event (a denial) is audited.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
@@ -49,10 +49,10 @@ public final class AuthInterceptor implements ServerInterceptor {
       TokenServiceGrpc.getReportLeakedTokensMethod().getFullMethodName();
 
   private final Introspector introspector;
-  private final SecurityEvents securityEvents;
+  private final SecurityEventRecorder securityEvents;
   private final Clock clock;
 
-  public AuthInterceptor(Introspector introspector, SecurityEvents securityEvents, Clock clock) {
+  public AuthInterceptor(Introspector introspector, SecurityEventRecorder securityEvents, Clock clock) {
     this.introspector = introspector;
     this.securityEvents = securityEvents;
     this.clock = clock;
@@ -190,12 +190,12 @@ public final class AuthInterceptor implements ServerInterceptor {
       super.sendHeaders(headers);
     }
 
-    private void auditDenial(Status status, Metadata trailers) {
+    private void auditDenial(AuditAction action, Status status, Metadata trailers) {
       // Coalesced like failed authentications: a caller hammering a denied method writes one
       // event a minute with the count, not one row per call.
       securityEvents.recordCoalesced(
-          "denied\u0000" + caller.actor() + "\u0000" + method + "\u0000" + reasonOf(status, trailers),
-          AuditEntry.denied(clock.instant(), AuditAction.PERMISSION_DENIED, caller.actor(),
+          action + "\u0000" + caller.actor() + "\u0000" + method + "\u0000" + reasonOf(status, trailers),
+          AuditEntry.denied(clock.instant(), action, caller.actor(),
               caller.origin(), caller.organization(), "",
               Map.of("method", method, "message", String.valueOf(status.getDescription()))));
     }
@@ -205,13 +205,15 @@ public final class AuthInterceptor implements ServerInterceptor {
       if (!headersSent) {
         trailers.put(REQUEST_ID, caller.origin().requestId());
       }
-      if (status.getCode() == Status.Code.PERMISSION_DENIED) {
+      // Which answers are security events is the outcome table's to say (here: denials; failed
+      // authentications are recorded where the credential was judged, with its token id).
+      Outcomes.ofGrpc(status.getCode()).map(o -> o.securityEvent).ifPresent(action -> {
         try {
-          auditDenial(status, trailers);
+          auditDenial(action, status, trailers);
         } catch (RuntimeException e) { // recording must never change the answer
-          log.warn("could not record a permission denial: {}", e.toString());
+          log.warn("could not record a {} security event: {}", action, e.toString());
         }
-      }
+      });
       super.close(status, trailers);
     }
   }

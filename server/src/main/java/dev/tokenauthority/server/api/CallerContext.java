@@ -1,6 +1,6 @@
 package dev.tokenauthority.server.api;
 
-import dev.tokenauthority.server.token.Caller;
+import dev.tokenauthority.server.identity.Caller;
 import io.grpc.Context;
 
 /** Carries the authenticated {@link Caller} from {@link AuthInterceptor} to the handlers. */

@@ -14,7 +14,8 @@ import dev.tokenauthority.api.v1.TestConnectorRequest;
 import dev.tokenauthority.api.v1.TestConnectorResponse;
 import dev.tokenauthority.api.v1.UpdateConnectorRequest;
 import dev.tokenauthority.server.connector.ConnectorManager;
-import dev.tokenauthority.server.connector.ConnectorPage;
+import dev.tokenauthority.server.connector.ConnectorView;
+import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.connector.ConnectorTest;
 import dev.tokenauthority.server.connector.ConnectorView;
 import dev.tokenauthority.server.error.InvalidArgumentException;
@@ -50,11 +51,11 @@ public final class ConnectorGrpcService extends ConnectorServiceGrpc.ConnectorSe
   @Override
   public void listConnectors(ListConnectorsRequest req, StreamObserver<ListConnectorsResponse> out) {
     Responses.unary(out, () -> {
-      ConnectorPage page = connectors.list(
+      Page<ConnectorView> page = connectors.list(
           CallerContext.current(), req.getOrganization(), req.getPageSize(), req.getPageToken());
       ListConnectorsResponse.Builder b =
           ListConnectorsResponse.newBuilder().setNextPageToken(page.nextPageToken());
-      page.connectors().forEach(c -> b.addConnectors(toProto(c)));
+      page.items().forEach(c -> b.addConnectors(toProto(c)));
       return b.build();
     });
   }

@@ -1,5 +1,9 @@
 package dev.tokenauthority.server.api;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
 import com.google.rpc.Code;
 import dev.tokenauthority.api.BearerHeader;
 import dev.tokenauthority.server.error.InvalidArgumentException;
@@ -14,7 +18,6 @@ import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
 import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
-import io.envoyproxy.envoy.type.v3.StatusCode;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -55,25 +58,24 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
       AttributeContext attributes = request.getAttributes();
       Optional<String> secret = BearerHeader.secret(header(attributes.getRequest().getHttp(), "authorization"));
       if (secret.isEmpty()) {
-        return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated", "a bearer token is required");
+        return denied(Outcomes.UNAUTHENTICATED, "a bearer token is required");
       }
       Optional<List<String>> declared = requiredScopes(attributes.getContextExtensionsMap().get(REQUIRED_SCOPES));
       if (declared.isEmpty()) {
-        return denied(StatusCode.InternalServerError, Code.INTERNAL, "misconfigured_route",
-            "the route declares no required_scopes; list the scopes it needs, or \"*\" for any active token");
+        return misconfigured("the route declares no required_scopes; list the scopes it needs, or \"*\" for any active token");
       }
       List<String> required = declared.get();
       Introspection answer;
       try {
         answer = introspector.introspect(CallerContext.current(), secret.get(), required);
       } catch (InvalidArgumentException e) { // the route's configuration, not the client, is wrong
-        return denied(StatusCode.InternalServerError, Code.INTERNAL, "misconfigured_route", e.getMessage());
+        return misconfigured(e.getMessage());
       }
       if (!answer.active()) {
-        return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated", "the bearer token is not valid");
+        return denied(Outcomes.UNAUTHENTICATED, "the bearer token is not valid");
       }
       if (!answer.allowed()) {
-        return denied(StatusCode.Forbidden, Code.PERMISSION_DENIED, "forbidden",
+        return denied(Outcomes.PERMISSION_DENIED,
             "the token lacks scope " + String.join(", ", answer.missingScopes()));
       }
       return allowed(answer, attributes.getRequest().getHttp());
@@ -107,16 +109,30 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
     return names;
   }
 
-  private static CheckResponse denied(StatusCode http, Code code, String error, String message) {
+  /** A denial, its status and HTTP answer from the outcome table. */
+  private static CheckResponse denied(Outcomes outcome, String message) {
+    return denied(outcome, outcome.httpError, message);
+  }
+
+  /** The route's configuration, not the client, is wrong: the table's INTERNAL, named so. */
+  private static CheckResponse misconfigured(String message) {
+    return denied(Outcomes.INTERNAL, "misconfigured_route", message);
+  }
+
+  private static CheckResponse denied(Outcomes outcome, String error, String message) {
+    Struct body = Struct.newBuilder()
+        .putFields("error", Value.newBuilder().setStringValue(error).build())
+        .putFields("message", Value.newBuilder().setStringValue(message).build())
+        .build();
     DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
-        .setStatus(HttpStatus.newBuilder().setCode(http))
+        .setStatus(HttpStatus.newBuilder().setCodeValue(outcome.httpStatus))
         .addHeaders(overwrite("content-type", "application/json"))
-        .setBody("{\"error\":\"" + json(error) + "\",\"message\":\"" + json(message) + "\"}");
-    if (http == StatusCode.Unauthorized) {
+        .setBody(json(body));
+    if (outcome == Outcomes.UNAUTHENTICATED) {
       denied.addHeaders(overwrite("www-authenticate", "Bearer"));
     }
     return CheckResponse.newBuilder()
-        .setStatus(com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message))
+        .setStatus(com.google.rpc.Status.newBuilder().setCode(outcome.grpc.value()).setMessage(message))
         .setDeniedResponse(denied)
         .build();
   }
@@ -156,17 +172,12 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
     return scopes.isEmpty() ? Optional.empty() : Optional.of(scopes);
   }
 
-  private static String json(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
+  /** JSON through protobuf's own printer: escaping is the library's, not ours. */
+  private static String json(Struct body) {
+    try {
+      return JsonFormat.printer().omittingInsignificantWhitespace().print(body);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a Struct of strings always prints", e);
     }
-    return out.toString();
   }
 }

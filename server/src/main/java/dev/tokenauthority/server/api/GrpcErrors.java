@@ -2,18 +2,10 @@ package dev.tokenauthority.server.api;
 
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
-import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import dev.tokenauthority.api.SecretFormat;
-import dev.tokenauthority.server.error.AbortedException;
-import dev.tokenauthority.server.error.AlreadyExistsException;
-import dev.tokenauthority.server.error.FailedPreconditionException;
 import dev.tokenauthority.server.error.InvalidArgumentException;
-import dev.tokenauthority.server.error.NotFoundException;
-import dev.tokenauthority.server.error.PermissionDeniedException;
-import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
-import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.storage.StorageFault;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -31,7 +23,7 @@ final class GrpcErrors {
 
   static StatusRuntimeException toStatus(TokenAuthorityException e) {
     com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
-        .setCode(codeOf(e).getNumber())
+        .setCode(Outcomes.of(e.outcome()).grpc.value())
         .setMessage(SecretFormat.redact(e.getMessage()))
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(e.reason()).setDomain(DOMAIN).build()));
     if (e instanceof InvalidArgumentException invalid) {
@@ -45,31 +37,10 @@ final class GrpcErrors {
     return StatusProto.toStatusRuntimeException(status.build());
   }
 
-  private static Code codeOf(TokenAuthorityException e) {
-    if (e instanceof InvalidArgumentException) {
-      return Code.INVALID_ARGUMENT;
-    } else if (e instanceof NotFoundException) {
-      return Code.NOT_FOUND;
-    } else if (e instanceof PermissionDeniedException) {
-      return Code.PERMISSION_DENIED;
-    } else if (e instanceof UnauthenticatedException) {
-      return Code.UNAUTHENTICATED;
-    } else if (e instanceof FailedPreconditionException) {
-      return Code.FAILED_PRECONDITION;
-    } else if (e instanceof AlreadyExistsException) {
-      return Code.ALREADY_EXISTS;
-    } else if (e instanceof ResourceExhaustedException) {
-      return Code.RESOURCE_EXHAUSTED;
-    } else if (e instanceof AbortedException) {
-      return Code.ABORTED;
-    }
-    throw new IllegalStateException("unmapped " + e.getClass().getSimpleName());
-  }
-
   /** The storage cannot serve the call now: UNAVAILABLE, retryable, with the fault's reason. */
   static StatusRuntimeException unavailable(StorageFault fault) {
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.UNAVAILABLE.getNumber())
+        .setCode(Outcomes.UNAVAILABLE.grpc.value())
         .setMessage(fault.message())
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(fault.reason()).setDomain(DOMAIN).build()))
         .build());
@@ -86,7 +57,7 @@ final class GrpcErrors {
   /** A failure that is ours, not the caller's: no internals in the answer. */
   static StatusRuntimeException internal() {
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.INTERNAL.getNumber())
+        .setCode(Outcomes.INTERNAL.grpc.value())
         .setMessage("internal error; the server log has the details")
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INTERNAL").setDomain(DOMAIN).build()))
         .build());

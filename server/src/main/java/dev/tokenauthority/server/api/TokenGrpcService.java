@@ -19,10 +19,11 @@ import dev.tokenauthority.api.v1.WatchRevocationsResponse;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.revocation.Subscription;
-import dev.tokenauthority.server.token.Caller;
+import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.TokenManager;
-import dev.tokenauthority.server.token.TokenPage;
+import dev.tokenauthority.server.paging.Page;
+import dev.tokenauthority.server.token.TokenRecord;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -58,10 +59,10 @@ public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBas
   @Override
   public void listTokens(ListTokensRequest req, StreamObserver<ListTokensResponse> out) {
     Responses.unary(out, () -> {
-      TokenPage page = tokens.list(
+      Page<TokenRecord> page = tokens.list(
           CallerContext.current(), messages.filter(req), req.getPageSize(), req.getPageToken());
       ListTokensResponse.Builder b = ListTokensResponse.newBuilder().setNextPageToken(page.nextPageToken());
-      page.tokens().forEach(t -> b.addTokens(messages.toProto(t)));
+      page.items().forEach(t -> b.addTokens(messages.toProto(t)));
       return b.build();
     });
   }

@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.audit;
 
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.Origin;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -18,9 +20,9 @@ public record AuditEntry(
     Instant time, AuditAction action, String actor, String organization, String target,
     Origin origin, AuditOutcome outcome, Map<String, String> details) {
   /** The actor of a caller without valid credentials. */
-  public static final String ANONYMOUS = "anonymous";
+  public static final String ANONYMOUS = Caller.ANONYMOUS;
   /** The actor for what the server does by itself. */
-  public static final String SYSTEM = "system";
+  public static final String SYSTEM = Caller.SYSTEM;
 
   public AuditEntry {
     details = Collections.unmodifiableMap(new TreeMap<>(details));

@@ -1,13 +1,17 @@
 package dev.tokenauthority.server.audit;
 
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.paging.Page;
+
 import dev.tokenauthority.server.background.Periodic;
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
-import dev.tokenauthority.server.token.AccessPolicy;
-import dev.tokenauthority.server.token.Caller;
-import dev.tokenauthority.server.token.PageToken;
-import dev.tokenauthority.server.token.TokenRules;
+
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.paging.PageToken;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,18 +54,18 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /** One page of the events the caller may see that match {@code filter}, newest first. */
-  public AuditPage list(Caller caller, AuditFilter filter, int pageSize, String pageToken) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.TOKENS_READ);
+  public Page<AuditRecord> list(Caller caller, AuditFilter filter, int pageSize, String pageToken) {
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.TOKENS_READ);
     Violations v = new Violations();
     PageToken.checkPageSize(pageSize, v);
     if (!filter.organization().isEmpty()) {
-      TokenRules.checkOrganization(filter.organization(), "organization", v);
+      OrganizationAccess.checkOrganization(filter.organization(), "organization", v);
     }
     if (filter.start() != null && filter.end() != null && !filter.start().isBefore(filter.end())) {
       v.add("end_time", "FIELD_INVALID", "end_time must be after start_time");
     }
     v.throwIfAny();
-    String org = AccessPolicy.listOrganization(reach, filter.organization());
+    String org = OrganizationAccess.listOrganization(reach, filter.organization());
     AuditFilter scoped = filter.inOrganization(org == null ? "" : org);
     String after = PageToken.decodeText(pageToken, scoped.fingerprint());
     Long beforeId;
@@ -73,18 +77,13 @@ public final class AuditLog implements AutoCloseable {
     }
     securityEvents.flush(); // what was refused a moment ago is already in the answer
     int limit = PageToken.limit(pageSize);
-    List<AuditRecord> rows = store.list(scoped, beforeId, limit + 1);
-    String next = "";
-    if (rows.size() > limit) {
-      rows = rows.subList(0, limit);
-      next = PageToken.encode(Long.toString(rows.get(limit - 1).id()), scoped.fingerprint());
-    }
-    return new AuditPage(rows, next);
+    return Page.of(store.list(scoped, beforeId, limit + 1), limit,
+        e -> Long.toString(e.id()), scoped.fingerprint());
   }
 
   /** The event {@code id}, if the caller may see it. */
   public AuditRecord get(Caller caller, long id) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.TOKENS_READ);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.TOKENS_READ);
     if (id <= 0) {
       throw InvalidArgumentException.of("id", "FIELD_REQUIRED", "id is required (a positive number)");
     }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * credentials must not queue on the database's single writer. Entries are written in batches every
  * second (and by {@link #flush()}); repeats are coalesced per key and minute.
  */
-public final class SecurityEvents implements AutoCloseable {
+public final class SecurityEvents implements SecurityEventRecorder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SecurityEvents.class);
   static final Duration WINDOW = Duration.ofMinutes(1);
   private static final int QUEUE_CAPACITY = 10_000;
@@ -43,6 +43,7 @@ public final class SecurityEvents implements AutoCloseable {
   }
 
   /** Records {@code entry} within about a second. */
+  @Override
   public void record(AuditEntry entry) {
     if (!queue.offer(entry)) {
       dropped.incrementAndGet();
@@ -53,6 +54,7 @@ public final class SecurityEvents implements AutoCloseable {
    * Records the first {@code entry} of {@code key} in each minute at once, and the repeats within
    * that minute as one entry with their count (details {@code repeats}) when the minute is over.
    */
+  @Override
   public void recordCoalesced(String key, AuditEntry entry) {
     Instant now = clock.instant();
     boolean[] first = {false};

@@ -1,5 +1,8 @@
 package dev.tokenauthority.server.connector;
 
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.paging.Page;
+
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.AlreadyExistsException;
@@ -8,12 +11,12 @@ import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.token.AccessPolicy;
-import dev.tokenauthority.server.token.Caller;
+import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.token.Durations;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.IssuedToken;
 import dev.tokenauthority.server.token.LastUseRecorder;
-import dev.tokenauthority.server.token.PageToken;
+import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
@@ -72,7 +75,7 @@ public final class ConnectorManager {
   /** Registers a connector and issues its first service token, living {@code ttl} (null: default). */
   public ConnectorView create(Caller caller, String organization, String slug, String name,
       List<String> scopes, Duration ttl) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_WRITE);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
     checkName(organization, slug, v, "connector.");
     checkDisplayName(name, "connector.name", v);
@@ -83,7 +86,7 @@ public final class ConnectorManager {
     rules.checkTtl(TokenKind.SERVICE, ttl, "ttl", v);
     v.throwIfAny();
     if (reach != null && !reach.equals(organization)) {
-      throw AccessPolicy.outside(reach);
+      throw OrganizationAccess.outside(reach);
     }
     ScopeSet registered = ScopeSet.of(scopes);
     AccessPolicy.requireGrantable(caller, registered.asList(), List.of());
@@ -107,36 +110,28 @@ public final class ConnectorManager {
 
   /** The connector {@code organization}/{@code slug}, if the caller may see it. */
   public ConnectorView get(Caller caller, String organization, String slug) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_READ);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_READ);
     requireName(organization, slug);
     return view(visible(reach, organization, slug));
   }
 
   /** One page of connectors of {@code organization} (empty: the caller's, or all for admins). */
-  public ConnectorPage list(Caller caller, String organization, int pageSize, String pageToken) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_READ);
+  public Page<ConnectorView> list(Caller caller, String organization, int pageSize, String pageToken) {
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_READ);
     Violations v = new Violations();
     PageToken.checkPageSize(pageSize, v);
     if (!organization.isEmpty()) {
-      TokenRules.checkOrganization(organization, "organization", v);
+      OrganizationAccess.checkOrganization(organization, "organization", v);
     }
     v.throwIfAny();
-    String org = AccessPolicy.listOrganization(reach, organization);
+    String org = OrganizationAccess.listOrganization(reach, organization);
     String fingerprint = "connectors\u0000" + org;
     String after = PageToken.decodeText(pageToken, fingerprint);
     String afterOrg = after == null ? null : after.substring(0, Math.max(0, after.indexOf('/')));
     String afterSlug = after == null ? null : after.substring(after.indexOf('/') + 1);
     int limit = PageToken.limit(pageSize);
-    List<ConnectorRecord> rows = store.list(org, afterOrg, afterSlug, limit + 1);
-    String next = "";
-    if (rows.size() > limit) {
-      rows = rows.subList(0, limit);
-      ConnectorRecord last = rows.get(limit - 1);
-      next = PageToken.encode(last.organization() + "/" + last.slug(), fingerprint);
-    }
-    List<ConnectorView> page = new ArrayList<>(rows.size());
-    rows.forEach(c -> page.add(view(c)));
-    return new ConnectorPage(page, next);
+    return Page.of(store.list(org, afterOrg, afterSlug, limit + 1), limit,
+        c -> c.organization() + "/" + c.slug(), fingerprint).map(this::view);
   }
 
   /**
@@ -145,7 +140,7 @@ public final class ConnectorManager {
    */
   public ConnectorView update(Caller caller, String organization, String slug, String name,
       List<String> scopes) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_WRITE);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
     checkName(organization, slug, v, "connector.");
     if (name != null) {
@@ -196,7 +191,7 @@ public final class ConnectorManager {
   /** Issues a new service token; the old one stops after {@code grace} (null or zero: now). */
   public ConnectorView rotate(Caller caller, String organization, String slug, Duration grace,
       Duration ttl) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_WRITE);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
     checkName(organization, slug, v, "");
     Duration graceOrNone = grace == null ? Duration.ZERO : grace;
@@ -234,7 +229,7 @@ public final class ConnectorManager {
 
   /** Deletes the connector and revokes all its tokens in the same transaction. */
   public void delete(Caller caller, String organization, String slug, String reason) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_WRITE);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
     checkName(organization, slug, v, "");
     TokenRules.checkReason(reason, v);
@@ -256,7 +251,7 @@ public final class ConnectorManager {
 
   /** Whether {@code secret} is a working token of the connector, and what it holds. */
   public ConnectorTest test(Caller caller, String organization, String slug, String secret) {
-    String reach = AccessPolicy.organizationReach(caller, AccessPolicy.CONNECTORS_READ);
+    String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_READ);
     Violations v = new Violations();
     checkName(organization, slug, v, "");
     if (secret.isEmpty()) {
@@ -301,7 +296,7 @@ public final class ConnectorManager {
     if (organization.isEmpty()) {
       v.add(prefix + "organization", "FIELD_REQUIRED", "organization is required");
     } else {
-      TokenRules.checkOrganization(organization, prefix + "organization", v);
+      OrganizationAccess.checkOrganization(organization, prefix + "organization", v);
     }
     if (slug.isEmpty()) {
       v.add(prefix + "slug", "FIELD_REQUIRED", "slug is required");

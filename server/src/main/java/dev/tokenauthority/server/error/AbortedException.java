@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC ABORTED: a concurrency conflict the server gave up retrying; the caller may retry. */
+/** Outcome ABORTED. */
 public final class AbortedException extends TokenAuthorityException {
   public AbortedException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.ABORTED;
   }
 }

@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC ALREADY_EXISTS. */
+/** Outcome ALREADY_EXISTS. */
 public final class AlreadyExistsException extends TokenAuthorityException {
   public AlreadyExistsException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.ALREADY_EXISTS;
   }
 }

@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC FAILED_PRECONDITION. */
+/** Outcome FAILED_PRECONDITION. */
 public final class FailedPreconditionException extends TokenAuthorityException {
   public FailedPreconditionException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.FAILED_PRECONDITION;
   }
 }

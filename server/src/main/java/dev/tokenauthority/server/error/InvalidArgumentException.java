@@ -25,4 +25,9 @@ public final class InvalidArgumentException extends TokenAuthorityException {
 
   /** One bad field: its path in the request (e.g. {@code token.label}), a reason and a sentence. */
   public record FieldViolation(String field, String reason, String description) {}
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.INVALID_ARGUMENT;
+  }
 }

@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC NOT_FOUND. */
+/** Outcome NOT_FOUND. */
 public final class NotFoundException extends TokenAuthorityException {
   public NotFoundException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.NOT_FOUND;
   }
 }

@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC PERMISSION_DENIED. */
+/** Outcome PERMISSION_DENIED. */
 public final class PermissionDeniedException extends TokenAuthorityException {
   public PermissionDeniedException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.PERMISSION_DENIED;
   }
 }

@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC RESOURCE_EXHAUSTED. */
+/** Outcome RESOURCE_EXHAUSTED. */
 public final class ResourceExhaustedException extends TokenAuthorityException {
   public ResourceExhaustedException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.RESOURCE_EXHAUSTED;
   }
 }

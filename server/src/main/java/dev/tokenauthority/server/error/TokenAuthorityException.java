@@ -3,7 +3,7 @@ package dev.tokenauthority.server.error;
 /**
  * A failure the caller can act on, with a stable machine-readable reason in UPPER_SNAKE_CASE.
  *
- * <p>The domain throws these; the API layer maps each subclass to its gRPC status. They carry no
+ * <p>The domain throws these; each names its {@link Outcome}, which the transports map. They carry no
  * stack trace: they are answers, not bugs, and are never logged as errors.
  */
 public abstract sealed class TokenAuthorityException extends RuntimeException
@@ -21,6 +21,9 @@ public abstract sealed class TokenAuthorityException extends RuntimeException
     super(message, null, false, false);
     this.reason = reason;
   }
+
+  /** How the call ends: what the transports' one table turns into their codes. */
+  public abstract Outcome outcome();
 
   /** The stable reason, e.g. {@code TOKEN_REVOKED}. */
   public String reason() {

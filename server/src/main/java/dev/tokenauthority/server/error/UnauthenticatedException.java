@@ -1,8 +1,13 @@
 package dev.tokenauthority.server.error;
 
-/** Maps to gRPC UNAUTHENTICATED. */
+/** Outcome UNAUTHENTICATED. */
 public final class UnauthenticatedException extends TokenAuthorityException {
   public UnauthenticatedException(String reason, String message) {
     super(reason, message);
+  }
+
+  @Override
+  public Outcome outcome() {
+    return Outcome.UNAUTHENTICATED;
   }
 }

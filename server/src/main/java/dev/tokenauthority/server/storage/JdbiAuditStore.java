@@ -6,7 +6,7 @@ import dev.tokenauthority.server.audit.AuditFilter;
 import dev.tokenauthority.server.audit.AuditOutcome;
 import dev.tokenauthority.server.audit.AuditRecord;
 import dev.tokenauthority.server.audit.AuditStore;
-import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.identity.Origin;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.tokenauthority.server.storage;
 
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.scope.ScopeSet;
-import dev.tokenauthority.server.token.PageToken;
+import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;

@@ -1,83 +1,43 @@
 package dev.tokenauthority.server.token;
 
 import dev.tokenauthority.server.error.NotFoundException;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.scope.ScopeSet;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * Who may do what. Admins may do everything. Organisation managers ({@code tokens:write}) and
+ * Which tokens a caller may touch (the organisation-wide rules are {@link OrganizationAccess}). Admins may do everything. Organisation managers ({@code tokens:write}) and
  * readers ({@code tokens:read}) act inside their own organisation. A personal token with
  * {@code personal-tokens:write} (or {@code :read}) manages only its own subject's personal tokens.
  * Nobody hands out scopes or groups they do not hold. Anything out of reach answers like something
  * that does not exist, so ids cannot be probed across organisations.
  */
 public final class AccessPolicy {
-  public static final String TOKENS_READ = "tokens:read";
-  public static final String TOKENS_WRITE = "tokens:write";
-  public static final String TOKENS_INTROSPECT = "tokens:introspect";
-  public static final String PERSONAL_TOKENS_READ = "personal-tokens:read";
-  public static final String PERSONAL_TOKENS_WRITE = "personal-tokens:write";
-  public static final String CONNECTORS_READ = "connectors:read";
-  public static final String CONNECTORS_WRITE = "connectors:write";
-
   private AccessPolicy() {}
-
-  /** The caller must hold {@code scope}. */
-  public static void requireScope(Caller caller, String scope) {
-    if (!caller.scopes().covers(scope)) {
-      throw missingScope(scope);
-    }
-  }
 
   /** The tokens a caller reading ({@code write} false) or changing them may touch. */
   static Reach tokenReach(Caller caller, boolean write) {
     if (write) {
-      requireNotRetired(caller);
+      OrganizationAccess.requireNotRetired(caller);
     }
     if (caller.isAdmin()) {
       return Reach.ALL;
     }
-    String manage = write ? TOKENS_WRITE : TOKENS_READ;
+    String manage = write ? OrganizationAccess.TOKENS_WRITE : OrganizationAccess.TOKENS_READ;
     if (caller.scopes().covers(manage)) {
-      requireInOrganization(caller);
+      OrganizationAccess.requireInOrganization(caller);
       return new Reach(caller.organization(), null, null);
     }
-    String self = write ? PERSONAL_TOKENS_WRITE : PERSONAL_TOKENS_READ;
-    if (caller.kind() == TokenKind.PERSONAL && caller.scopes().covers(self)) {
+    String self = write ? OrganizationAccess.PERSONAL_TOKENS_WRITE : OrganizationAccess.PERSONAL_TOKENS_READ;
+    if (caller.personal() && caller.scopes().covers(self)) {
       return new Reach(caller.organization(), caller.subject(), TokenKind.PERSONAL);
     }
     throw new PermissionDeniedException("MISSING_SCOPE",
         "this call needs scope " + manage + ", or " + self + " on a personal token for its own"
             + " subject's personal tokens; the calling token has neither");
-  }
-
-  /**
-   * The organisation everything a caller does with {@code scope} is confined to; null for
-   * admins (every organisation).
-   */
-  public static String organizationReach(Caller caller, String scope) {
-    if (scope.endsWith(":write")) {
-      requireNotRetired(caller);
-    }
-    requireScope(caller, scope);
-    if (caller.isAdmin()) {
-      return null;
-    }
-    requireInOrganization(caller);
-    return caller.organization();
-  }
-
-  /** The organisation a list asks for, within the caller's reach ({@code null}: every one). */
-  public static String listOrganization(String reached, String requested) {
-    if (reached == null) {
-      return requested.isEmpty() ? null : requested;
-    }
-    if (!requested.isEmpty() && !requested.equals(reached)) {
-      throw outside(reached);
-    }
-    return reached;
   }
 
   /** A token out of the caller's reach is, to the caller, a token that does not exist. */
@@ -113,7 +73,7 @@ public final class AccessPolicy {
                 : "this token may only create personal tokens of organization " + reach.organization());
       }
     } else if (!organization.equals(reach.organization())) {
-      throw outside(reach.organization());
+      throw OrganizationAccess.outside(reach.organization());
     }
     requireGrantable(caller, scopes.asList(), groups);
   }
@@ -134,37 +94,6 @@ public final class AccessPolicy {
       throw new PermissionDeniedException(
           "GROUP_NOT_HELD",
           "a token cannot grant groups it does not belong to: " + String.join(", ", foreign));
-    }
-  }
-
-  /** Refuses a caller naming an organisation other than {@code own}. */
-  public static PermissionDeniedException outside(String own) {
-    return new PermissionDeniedException(
-        "OUTSIDE_ORGANIZATION", "this token may only act within organization " + own);
-  }
-
-  /**
-   * A token in its rotation grace period keeps working for the services it calls, but manages
-   * nothing: else a leaked old secret could rotate its own replacement, or mint new tokens.
-   */
-  private static void requireNotRetired(Caller caller) {
-    if (caller.retired()) {
-      throw new PermissionDeniedException("CALLER_TOKEN_ROTATED", "the calling token was rotated"
-          + " and only works for its grace period; it may not manage tokens or connectors. Use its"
-          + " replacement.");
-    }
-  }
-
-  private static PermissionDeniedException missingScope(String scope) {
-    return new PermissionDeniedException(
-        "MISSING_SCOPE", "this call needs scope " + scope + ", which the calling token lacks");
-  }
-
-  private static void requireInOrganization(Caller caller) {
-    if (caller.organization().isEmpty()) {
-      throw new PermissionDeniedException(
-          "OUTSIDE_ORGANIZATION",
-          "only tokens with scope admin may act outside an organization");
     }
   }
 }

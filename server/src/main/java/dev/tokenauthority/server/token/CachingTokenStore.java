@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.paging.PageToken;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenauthority.server.audit.AuditEntry;

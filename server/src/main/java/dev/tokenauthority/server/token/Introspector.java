@@ -1,9 +1,12 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.audit.Origin;
-import dev.tokenauthority.server.audit.SecurityEvents;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.audit.SecurityEventRecorder;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.error.Violations;
 import java.security.MessageDigest;
@@ -24,14 +27,14 @@ public final class Introspector {
   private final LastUseRecorder lastUse;
   private final Clock clock;
   private final Duration maxCache;
-  private final SecurityEvents securityEvents;
+  private final SecurityEventRecorder securityEvents;
 
   /**
    * @param maxCache the longest a client may reuse an answer (cache_until)
    * @param securityEvents where failed authentications and inactive tokens presented are recorded
    */
   public Introspector(TokenStore store, TokenRules rules, LastUseRecorder lastUse, Clock clock,
-      Duration maxCache, SecurityEvents securityEvents) {
+      Duration maxCache, SecurityEventRecorder securityEvents) {
     this.store = store;
     this.rules = rules;
     this.lastUse = lastUse;
@@ -42,7 +45,7 @@ public final class Introspector {
 
   /** The caller must hold tokens:introspect: to follow the feed or check sidecar requests. */
   public void requireIntrospectScope(Caller caller) {
-    AccessPolicy.requireScope(caller, AccessPolicy.TOKENS_INTROSPECT);
+    OrganizationAccess.requireScope(caller, OrganizationAccess.TOKENS_INTROSPECT);
   }
 
   /**
@@ -68,7 +71,13 @@ public final class Introspector {
       throw refusal;
     }
     lastUse.record(found.token().id(), now);
-    return Caller.of(found.token(), origin);
+    return callerOf(found.token(), origin);
+  }
+
+  /** The caller presenting {@code token}. */
+  static Caller callerOf(TokenRecord token, Origin origin) {
+    return new Caller(token.id(), token.kind() == TokenKind.PERSONAL, token.organization(),
+        token.subject(), token.scopes(), token.groups(), origin, !token.rotatedTo().isEmpty());
   }
 
   /**
@@ -84,7 +93,7 @@ public final class Introspector {
 
   /** Whether {@code secret} is active and covers {@code requiredScopes}; needs tokens:introspect. */
   public Introspection introspect(Caller caller, String secret, List<String> requiredScopes) {
-    AccessPolicy.requireScope(caller, AccessPolicy.TOKENS_INTROSPECT);
+    OrganizationAccess.requireScope(caller, OrganizationAccess.TOKENS_INTROSPECT);
     Violations v = new Violations();
     if (secret.isEmpty()) {
       v.add("secret", "FIELD_REQUIRED", "secret is required");

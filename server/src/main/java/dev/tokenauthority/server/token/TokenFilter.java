@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.identity.OrganizationAccess;
+
 import dev.tokenauthority.server.error.PermissionDeniedException;
 import java.time.Instant;
 
@@ -39,7 +41,7 @@ public record TokenFilter(
         throw reach.organization().isEmpty()
             ? new PermissionDeniedException("OUTSIDE_ORGANIZATION",
                 "this token may only act on tokens without an organization")
-            : AccessPolicy.outside(reach.organization());
+            : OrganizationAccess.outside(reach.organization());
       }
       org = reach.organization();
       noOrg = org.isEmpty();

@@ -1,8 +1,14 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.paging.PageToken;
+import dev.tokenauthority.server.paging.Page;
+
+import dev.tokenauthority.server.identity.Caller;
+
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.error.FailedPreconditionException;
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.Violations;
@@ -101,12 +107,12 @@ public final class TokenManager {
   }
 
   /** One page of the tokens the caller may see that match {@code filter}, newest first. */
-  public TokenPage list(Caller caller, TokenFilter filter, int pageSize, String pageToken) {
+  public Page<TokenRecord> list(Caller caller, TokenFilter filter, int pageSize, String pageToken) {
     Reach reach = AccessPolicy.tokenReach(caller, false);
     Violations v = new Violations();
     PageToken.checkPageSize(pageSize, v);
     if (!filter.organization().isEmpty()) {
-      TokenRules.checkOrganization(filter.organization(), "organization", v);
+      OrganizationAccess.checkOrganization(filter.organization(), "organization", v);
     }
     if (!filter.creator().isEmpty()) {
       checkId(filter.creator(), "creator", v);
@@ -116,16 +122,9 @@ public final class TokenManager {
     PageToken.Position after = PageToken.decode(pageToken, scoped.fingerprint());
     int limit = PageToken.limit(pageSize);
 
-    List<TokenRecord> rows = store.list(scoped, now(), after, limit + 1);
-    String next = "";
-    if (rows.size() > limit) {
-      rows = rows.subList(0, limit);
-      TokenRecord last = rows.get(limit - 1);
-      next = PageToken.encode(new PageToken.Position(last.createTime(), last.id()), scoped.fingerprint());
-    }
-    List<TokenRecord> page = new ArrayList<>(rows.size());
-    rows.forEach(t -> page.add(withPendingUse(t)));
-    return new TokenPage(page, next);
+    return Page.of(store.list(scoped, now(), after, limit + 1), limit,
+            t -> new PageToken.Position(t.createTime(), t.id()).text(), scoped.fingerprint())
+        .map(this::withPendingUse);
   }
 
   /**
@@ -208,7 +207,7 @@ public final class TokenManager {
               + " filter this call accepts");
     }
     if (!organization.isEmpty()) {
-      TokenRules.checkOrganization(organization, "organization", v);
+      OrganizationAccess.checkOrganization(organization, "organization", v);
     }
     if (!subject.isEmpty()) {
       TokenRules.checkSubject(subject, "subject", v);

@@ -2,6 +2,7 @@ package dev.tokenauthority.server.token;
 
 import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,9 +13,6 @@ import java.util.regex.Pattern;
 
 /** The limits on what a token may look like; each check names the request field it judges. */
 public final class TokenRules {
-  /** Organisation slugs: lower-case letters, digits and '-', 1-63, starting alphanumeric. */
-  public static final Pattern ORGANIZATION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-
   static final Pattern GROUP = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,127}");
   static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   static final int MAX_TEXT = 200;
@@ -46,7 +44,7 @@ public final class TokenRules {
         v.add("token.organization", "FIELD_REQUIRED", "organization tokens need an organization");
       }
     } else {
-      checkOrganization(draft.organization(), "token.organization", v);
+      OrganizationAccess.checkOrganization(draft.organization(), "token.organization", v);
     }
     if (draft.subject().isEmpty()) {
       if (draft.kind() == TokenKind.PERSONAL) {
@@ -72,15 +70,6 @@ public final class TokenRules {
     checkMetadata(draft.metadata(), v);
     if (draft.kind() != null) {
       checkTtl(draft.kind(), ttl, "ttl", v);
-    }
-  }
-
-  /** Checks that {@code organization} is a slug. */
-  public static void checkOrganization(String organization, String field, Violations v) {
-    if (!ORGANIZATION.matcher(organization).matches()) {
-      v.add(field, "FIELD_INVALID",
-          "organization must be 1-63 lower-case letters, digits or '-', starting with a letter or"
-              + " digit");
     }
   }
 

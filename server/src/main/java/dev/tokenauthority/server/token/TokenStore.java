@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.paging.PageToken;
+
 import dev.tokenauthority.server.audit.AuditEntry;
 import java.time.Instant;
 import java.util.List;

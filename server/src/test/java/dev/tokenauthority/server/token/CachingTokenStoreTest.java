@@ -1,10 +1,12 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.paging.PageToken;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;

@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.token;
 
+import dev.tokenauthority.server.identity.Caller;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +15,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import dev.tokenauthority.server.audit.Origin;
+import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.storage.JdbiAuditStore;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class IntrospectorTest {
       Introspector introspector = new Introspector(
           store, new TokenRules(ScopeCatalogue.defaults(), LifetimePolicy.defaults()), lastUse, Clock.systemUTC(),
           Duration.ofMinutes(5), events);
-      Caller checker = new Caller("tok_checker", TokenKind.SYSTEM, "", "", ScopeSet.of(List.of("tokens:introspect")), List.of(), Origin.SERVER, false);
+      Caller checker = new Caller("tok_checker", false, "", "", ScopeSet.of(List.of("tokens:introspect")), List.of(), Origin.SERVER, false);
       String wellFormed = Secret.generate(TokenKind.ORGANIZATION, new SecureRandom()).reveal();
       String typo = wellFormed.substring(0, 56) + (wellFormed.charAt(56) == 'a' ? 'b' : 'a');
 

@@ -1,4 +1,4 @@
-package dev.tokenauthority.server.token;
+package dev.tokenauthority.server.paging;
 
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.Violations;
@@ -20,14 +20,15 @@ public final class PageToken {
   private PageToken() {}
 
   /** The position after which the next page of tokens starts: the last one's create time and id. */
-  public record Position(Instant createTime, String id) {}
-
-  static String encode(Position position, String fingerprint) {
-    return encode(position.createTime().toEpochMilli() + ":" + position.id(), fingerprint);
+  public record Position(Instant createTime, String id) {
+    /** As a page token carries it. */
+    public String text() {
+      return createTime.toEpochMilli() + ":" + id;
+    }
   }
 
   /** The position in {@code token}; null for an empty token (the first page). */
-  static Position decode(String token, String fingerprint) {
+  public static Position decode(String token, String fingerprint) {
     String position = decodeText(token, fingerprint);
     if (position == null) {
       return null;

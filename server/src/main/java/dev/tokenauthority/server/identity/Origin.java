@@ -1,4 +1,4 @@
-package dev.tokenauthority.server.audit;
+package dev.tokenauthority.server.identity;
 
 /**
  * Where a request came from, for the audit log.
