@@ -61,14 +61,13 @@ public final class TokenAuthority implements AutoCloseable {
     this.database = database;
     this.clock = clock;
     this.listCallsPerToken = config.listCallsPerToken();
-    CachingTokenStore store = new CachingTokenStore(new JdbiTokenStore(database), config.tokenCacheSize());
+    JdbiTokenStore tokenRows = new JdbiTokenStore(database);
+    CachingTokenStore store = new CachingTokenStore(tokenRows, config.tokenCacheSize());
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
-    this.feed = new RevocationFeed(new JdbiRevocationLog(database), clock, new RevocationFeed.Limits(
+    this.feed = new RevocationFeed(new JdbiRevocationLog(database, tokenRows), clock, new RevocationFeed.Limits(
         config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
-    // A grace period that ends is published by the feed: the cached record must go then too.
-    feed.onDelivered(t -> store.evict(t.secretHash()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);
     this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
@@ -76,8 +75,8 @@ public final class TokenAuthority implements AutoCloseable {
         config.personalTokenLimit(), new LeakReportLimiter(config.leakReportsPerMinute()));
     this.introspector =
         new Introspector(store, rules, lastUse, clock, config.maxCache(), securityEvents);
-    this.connectors = new ConnectorManager(new JdbiConnectorStore(database), store, introspector,
-        rules, issuer, lastUse, clock, store::evict, feed::wake);
+    this.connectors = new ConnectorManager(new JdbiConnectorStore(database, tokenRows), store, introspector,
+        rules, issuer, lastUse, clock, feed::wake);
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */

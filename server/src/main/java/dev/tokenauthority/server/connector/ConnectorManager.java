@@ -29,7 +29,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -39,7 +38,6 @@ import java.util.regex.Pattern;
 public final class ConnectorManager {
   static final Pattern SLUG = Pattern.compile("[a-z][a-z0-9-]{1,61}[a-z0-9]");
   private static final int MAX_NAME = 200;
-  /** Concurrent changes to one connector are retried this often before giving up. */
   /** Tries at a change that races others on one connector before answering ABORTED. */
   private static final int ATTEMPTS = 24;
 
@@ -50,17 +48,16 @@ public final class ConnectorManager {
   private final TokenIssuer issuer;
   private final LastUseRecorder lastUse;
   private final Clock clock;
-  private final Consumer<byte[]> evict;
   private final Runnable revocationsCommitted;
 
   /**
-   * @param evict forgets a cached token by its secret hash; called after each commit that changed
-   *     a token, before answering
+   * @param tokens reads the connectors' token rows (the connector store changes them, through the
+   *     token rows' one writer, which also evicts them from every cache)
    * @param revocationsCommitted told after each commit that stopped a token or narrowed one
    */
   public ConnectorManager(ConnectorStore store, TokenStore tokens, Introspector introspector,
       TokenRules rules, TokenIssuer issuer, LastUseRecorder lastUse, Clock clock,
-      Consumer<byte[]> evict, Runnable revocationsCommitted) {
+      Runnable revocationsCommitted) {
     this.store = store;
     this.tokens = tokens;
     this.introspector = introspector;
@@ -68,7 +65,6 @@ public final class ConnectorManager {
     this.issuer = issuer;
     this.lastUse = lastUse;
     this.clock = clock;
-    this.evict = evict;
     this.revocationsCommitted = revocationsCommitted;
   }
 
@@ -104,7 +100,6 @@ public final class ConnectorManager {
       throw new AlreadyExistsException("CONNECTOR_EXISTS",
           "organization " + organization + " already has a connector " + slug);
     }
-    evict.accept(issued.token().secretHash());
     return new ConnectorView(connector, issued.token(), issued.secret());
   }
 
@@ -175,7 +170,6 @@ public final class ConnectorManager {
         }
       }
       if (store.update(updated, narrowed, audit)) {
-        narrowed.forEach(t -> evict.accept(t.secretHash()));
         if (!narrowed.isEmpty()) {
           revocationsCommitted.run(); // clients' caches drop their wider answers
         }
@@ -215,8 +209,6 @@ public final class ConnectorManager {
                       "grace_period", Durations.describe(graceOrNone), "connector_id", old.id())),
               tokenCreated(caller, now, issued.token())));
       if (rotated) {
-        tokens.findById(old.tokenId()).ifPresent(t -> evict.accept(t.secretHash()));
-        evict.accept(issued.token().secretHash());
         revocationsCommitted.run();
         return new ConnectorView(updated, issued.token(), issued.secret());
       }
@@ -243,7 +235,6 @@ public final class ConnectorManager {
         audit(caller, now, AuditAction.CONNECTOR_DELETED, connector, Map.of(
             "slug", slug, "reason", why)))
         .orElseThrow(() -> notFound(organization, slug));
-    revoked.forEach(t -> evict.accept(t.secretHash()));
     if (!revoked.isEmpty()) {
       revocationsCommitted.run();
     }

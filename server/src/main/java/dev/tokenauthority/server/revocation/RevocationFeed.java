@@ -12,7 +12,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,6 @@ public final class RevocationFeed implements AutoCloseable {
   private final ScheduledExecutorService dispatcher;
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
-  private final List<Consumer<RevokedToken>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> streamsByHolder = new ConcurrentHashMap<>();
   private long delivered; // only the dispatcher thread reads or writes it after construction
 
@@ -72,14 +70,6 @@ public final class RevocationFeed implements AutoCloseable {
     if (wakePending.compareAndSet(false, true) && !run(this::deliverQuietly)) {
       wakePending.set(false); // closing
     }
-  }
-
-  /**
-   * Calls {@code listener} on the dispatcher thread with every entry as it is delivered, before
-   * any subscriber sees it (the server's own token cache evicts this way).
-   */
-  public void onDelivered(Consumer<RevokedToken> listener) {
-    listeners.add(listener);
   }
 
   /**
@@ -157,9 +147,6 @@ public final class RevocationFeed implements AutoCloseable {
     wakePending.set(false);
     List<RevokedToken> batch;
     while (!(batch = revocations.after(delivered, BATCH)).isEmpty()) {
-      for (RevokedToken t : batch) {
-        listeners.forEach(l -> l.accept(t));
-      }
       long before = delivered;
       delivered = batch.get(batch.size() - 1).sequence();
       long now = System.nanoTime();

@@ -12,7 +12,11 @@ import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** {@link ConnectorStore} on SQLite through JDBI; service tokens go in the token table. */
+/**
+ * {@link ConnectorStore} on SQLite through JDBI. A connector's service tokens are token rows:
+ * each change runs in a {@link JdbiTokenStore#write} transaction and changes them through its
+ * {@link TokenTransaction}, their one writer, so the token cache hears of every change.
+ */
 public final class JdbiConnectorStore implements ConnectorStore {
   private static final RowMapper<ConnectorRecord> CONNECTORS = (rs, ctx) -> new ConnectorRecord(
       rs.getString("id"), rs.getString("organization"), rs.getString("slug"), rs.getString("name"),
@@ -35,19 +39,20 @@ public final class JdbiConnectorStore implements ConnectorStore {
                            token_id = :tokenId, version = :version
       WHERE id = :id AND version = :version - 1
       """;
-  private static final String ACTIVE_TOKENS = "SELECT * FROM token WHERE connector_id = :id" + TokenSql.ACTIVE;
-  private static final String SET_SCOPES = "UPDATE token SET scopes = :scopes WHERE id = :id";
   private static final String DELETE = "DELETE FROM connector WHERE id = :id";
 
   private final Database db;
+  private final JdbiTokenStore tokens;
 
-  public JdbiConnectorStore(Database db) {
+  public JdbiConnectorStore(Database db, JdbiTokenStore tokens) {
     this.db = db;
+    this.tokens = tokens;
   }
 
   @Override
   public boolean create(ConnectorRecord c, TokenRecord token, List<AuditEntry> audit) {
-    return db.write(h -> {
+    return tokens.write(tx -> {
+      Handle h = tx.handle();
       if (h.createQuery(EXISTS).bind("organization", c.organization()).bind("slug", c.slug())
           .mapTo(Boolean.class).one()) {
         return false;
@@ -57,8 +62,8 @@ public final class JdbiConnectorStore implements ConnectorStore {
           .bind("createTime", c.createTime().toEpochMilli()).bind("updateTime", c.updateTime().toEpochMilli())
           .bind("creator", c.creator()).bind("tokenId", c.tokenId()).bind("version", c.version())
           .execute();
-      JdbiTokenStore.insertToken(h, token);
-      audit.forEach(a -> AuditSql.insert(h, a));
+      tx.insert(token);
+      audit.forEach(tx::audit);
       return true;
     });
   }
@@ -88,26 +93,18 @@ public final class JdbiConnectorStore implements ConnectorStore {
 
   @Override
   public List<TokenRecord> activeTokens(String connectorId, Instant now) {
-    return db.reader().withHandle(h -> activeTokens(h, connectorId, now));
-  }
-
-  private static List<TokenRecord> activeTokens(Handle h, String connectorId, Instant now) {
-    return h.createQuery(ACTIVE_TOKENS).bind("id", connectorId).bind("now", now.toEpochMilli())
-        .map(JdbiTokenStore.TOKEN_ROWS).map(JdbiTokenStore::toRecord).list();
+    return db.reader().withHandle(h -> h.createQuery(TokenSql.ACTIVE_OF_CONNECTOR).bind("id", connectorId)
+        .bind("now", now.toEpochMilli()).map(JdbiTokenStore.TOKEN_ROWS).map(JdbiTokenStore::toRecord).list());
   }
 
   @Override
   public boolean update(ConnectorRecord updated, List<TokenRecord> narrowed, List<AuditEntry> audit) {
-    return db.write(h -> {
-      if (save(h, updated) == 0) {
+    return tokens.write(tx -> {
+      if (save(tx.handle(), updated) == 0) {
         return false;
       }
-      for (TokenRecord t : narrowed) {
-        h.createUpdate(SET_SCOPES).bind("id", t.id()).bind("scopes", t.scopes().encoded()).execute();
-        h.createUpdate(TokenSql.PUBLISH_NARROWING).bind("id", t.id())
-            .bind("at", updated.updateTime().toEpochMilli()).execute();
-      }
-      audit.forEach(a -> AuditSql.insert(h, a));
+      narrowed.forEach(t -> tx.narrow(t, updated.updateTime()));
+      audit.forEach(tx::audit);
       return true;
     });
   }
@@ -115,15 +112,15 @@ public final class JdbiConnectorStore implements ConnectorStore {
   @Override
   public boolean rotate(ConnectorRecord updated, String oldTokenId, Instant oldStopsAt,
       TokenRecord replacement, Instant now, List<AuditEntry> audit) {
-    return db.write(h -> {
-      if (save(h, updated) == 0) {
+    return tokens.write(tx -> {
+      if (save(tx.handle(), updated) == 0) {
         return false;
       }
       // A connector whose token was revoked or expired is rotated too: that is how it recovers,
       // so an old token that no longer works is simply left as it is.
-      JdbiTokenStore.retireInTransaction(h, oldTokenId, replacement.id(), oldStopsAt, now);
-      JdbiTokenStore.insertToken(h, replacement);
-      audit.forEach(a -> AuditSql.insert(h, a));
+      tx.retire(oldTokenId, replacement.id(), oldStopsAt, now);
+      tx.insert(replacement);
+      audit.forEach(tx::audit);
       return true;
     });
   }
@@ -131,13 +128,13 @@ public final class JdbiConnectorStore implements ConnectorStore {
   @Override
   public Optional<List<TokenRecord>> delete(ConnectorRecord connector, Instant now, String reason,
       Function<TokenRecord, AuditEntry> tokenAudit, AuditEntry audit) {
-    return db.write(h -> {
-      if (h.createUpdate(DELETE).bind("id", connector.id()).execute() == 0) {
+    return tokens.write(tx -> {
+      if (tx.handle().createUpdate(DELETE).bind("id", connector.id()).execute() == 0) {
         return Optional.<List<TokenRecord>>empty();
       }
-      List<TokenRecord> revoked = activeTokens(h, connector.id(), now);
-      revoked.forEach(t -> JdbiTokenStore.revokeInTransaction(h, t.id(), now, reason, tokenAudit.apply(t)));
-      AuditSql.insert(h, audit);
+      List<TokenRecord> revoked = tx.activeOfConnector(connector.id(), now);
+      revoked.forEach(t -> tx.revoke(t.id(), now, reason, tokenAudit.apply(t)));
+      tx.audit(audit);
       return Optional.of(revoked);
     });
   }

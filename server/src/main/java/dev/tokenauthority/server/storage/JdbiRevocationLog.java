@@ -11,10 +11,13 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** {@link RevocationLog} on the same SQLite database as the tokens. */
 public final class JdbiRevocationLog implements RevocationLog {
   private final Database db;
+  private final JdbiTokenStore tokens;
   private final long epoch;
 
-  public JdbiRevocationLog(Database db) {
+  /** {@code tokens} writes the token rows a grace period's end changes (their one writer). */
+  public JdbiRevocationLog(Database db, JdbiTokenStore tokens) {
     this.db = db;
+    this.tokens = tokens;
     this.epoch = db.reader().withExtension(Dao.class, Dao::epoch);
   }
 
@@ -51,10 +54,10 @@ public final class JdbiRevocationLog implements RevocationLog {
     if (!db.reader().withExtension(Dao.class, dao -> dao.anyDue(millis))) {
       return 0;
     }
-    return db.write(h -> {
-      Dao dao = h.attach(Dao.class);
+    return tokens.write(tx -> {
+      Dao dao = tx.handle().attach(Dao.class);
       int published = dao.publishDue(millis);
-      dao.markRevoked(millis); // from now on revoked whatever the clock says
+      tx.markGraceEnded(now); // from now on revoked whatever the clock says
       dao.deleteDue(millis);
       return published;
     });
@@ -94,12 +97,6 @@ public final class JdbiRevocationLog implements RevocationLog {
         WHERE revoke_time <= :now ORDER BY revoke_time
         """)
     int publishDue(@Bind("now") long now);
-
-    @SqlUpdate("""
-        UPDATE token SET revoked = 1
-        WHERE id IN (SELECT token_id FROM pending_revocation WHERE revoke_time <= :now)
-        """)
-    int markRevoked(@Bind("now") long now);
 
     @SqlUpdate("DELETE FROM pending_revocation WHERE revoke_time <= :now")
     int deleteDue(@Bind("now") long now);

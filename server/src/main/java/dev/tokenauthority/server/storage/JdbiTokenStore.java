@@ -6,7 +6,9 @@ import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
+import dev.tokenauthority.server.token.TokenChangeListener;
 import dev.tokenauthority.server.token.TokenStore;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -43,6 +44,7 @@ public final class JdbiTokenStore implements TokenStore {
 
   private final Database db;
   private final PointQuery byHash;
+  private final List<TokenChangeListener> listeners = new CopyOnWriteArrayList<>();
 
   public JdbiTokenStore(Database db) {
     this.db = db;
@@ -50,25 +52,48 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   @Override
+  public void onChange(TokenChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Runs {@code work} in a write transaction, possibly shared with others (group commit); after
+   * the commit, and before returning, tells the listeners which token rows it changed. Every
+   * change to token rows, whichever feature makes it, goes through here.
+   */
+  public <T> T write(Function<TokenTransaction, T> work) {
+    List<byte[]> changed = new ArrayList<>();
+    T result = db.write(h -> {
+      changed.clear(); // this write's own changes only
+      return work.apply(new TokenTransaction(h, changed));
+    });
+    if (!changed.isEmpty()) {
+      List<byte[]> hashes = List.copyOf(changed);
+      listeners.forEach(l -> l.changed(hashes));
+    }
+    return result;
+  }
+
+  @Override
   public void insert(TokenRecord token, AuditEntry audit) {
-    db.write(h -> {
-      insertToken(h, token);
-      AuditSql.insert(h, audit);
+    write(tx -> {
+      tx.insert(token);
+      tx.audit(audit);
       return null;
     });
   }
 
   @Override
   public boolean insertWithinLimit(TokenRecord token, AuditEntry audit, int limit, Instant now) {
-    return db.write(h -> {
-      int active = h.createQuery(TokenSql.COUNT_ACTIVE_OF_SUBJECT).bind("subject", token.subject())
+    return write(tx -> {
+      int active = tx.handle().createQuery(TokenSql.COUNT_ACTIVE_OF_SUBJECT).bind("subject", token.subject())
           .bind("organization", token.organization())
           .bind("kind", token.kind().name()).bind("now", now.toEpochMilli()).mapTo(Integer.class).one();
       if (active >= limit) {
         return false;
       }
-      insertToken(h, token);
-      AuditSql.insert(h, audit);
+      tx.insert(token);
+      tx.audit(audit);
       return true;
     });
   }
@@ -153,10 +178,10 @@ public final class JdbiTokenStore implements TokenStore {
       TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit) {
     Map<String, Object> args = new HashMap<>();
     String sql = "SELECT * FROM token WHERE 1 = 1" + where(filter, at, args) + TokenSql.ACTIVE;
-    return db.write(h -> {
-      List<TokenRecord> found = h.createQuery(sql).bindMap(args).map(TOKEN_ROWS)
+    return write(tx -> {
+      List<TokenRecord> found = tx.handle().createQuery(sql).bindMap(args).map(TOKEN_ROWS)
           .map(JdbiTokenStore::toRecord).list();
-      found.forEach(t -> revokeInTransaction(h, t.id(), at, reason, audit.apply(t)));
+      found.forEach(t -> tx.revoke(t.id(), at, reason, audit.apply(t)));
       return found;
     });
   }
@@ -164,67 +189,39 @@ public final class JdbiTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> revokeLeaked(List<byte[]> hashes, Instant at,
       Function<TokenRecord, AuditEntry> audit, IntFunction<AuditEntry> report) {
-    return db.write(h -> {
+    return write(tx -> {
       List<TokenRecord> revoked = new ArrayList<>();
       for (byte[] hash : hashes) {
-        h.createQuery(TokenSql.FIND_BY_HASH + TokenSql.ACTIVE).bind("hash", hash)
+        tx.handle().createQuery(TokenSql.FIND_BY_HASH + TokenSql.ACTIVE).bind("hash", hash)
             .bind("now", at.toEpochMilli()).map(TOKEN_ROWS).findOne().map(JdbiTokenStore::toRecord)
             .ifPresent(t -> {
-              revokeInTransaction(h, t.id(), at, "leaked", audit.apply(t));
+              tx.revoke(t.id(), at, "leaked", audit.apply(t));
               revoked.add(t);
             });
       }
-      AuditSql.insert(h, report.apply(revoked.size()));
+      tx.audit(report.apply(revoked.size()));
       return revoked;
     });
-  }
-
-  /** Revokes, takes off the rotation schedule, publishes on the feed and audits; false if revoked already. */
-  static boolean revokeInTransaction(Handle h, String id, Instant at, String reason, AuditEntry audit) {
-    int revoked = h.createUpdate(TokenSql.REVOKE).bind("id", id).bind("at", at.toEpochMilli())
-        .bind("reason", reason).execute();
-    if (revoked == 0) {
-      return false;
-    }
-    h.createUpdate(TokenSql.UNSCHEDULE_REVOCATION).bind("id", id).execute();
-    h.createUpdate(TokenSql.PUBLISH_REVOCATION).bind("id", id).execute();
-    AuditSql.insert(h, audit);
-    return true;
   }
 
   @Override
   public boolean rotate(
       TokenRecord old, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
-    return db.write(h -> {
-      if (!retireInTransaction(h, old.id(), replacement.id(), oldStopsAt, now)) {
+    return write(tx -> {
+      if (!tx.retire(old.id(), replacement.id(), oldStopsAt, now)) {
         return false;
       }
-      insertToken(h, replacement);
-      AuditSql.insert(h, audit);
+      tx.insert(replacement);
+      tx.audit(audit);
       return true;
     });
   }
 
-  /**
-   * Marks {@code oldId} as replaced by {@code newId}, stopping at {@code stopsAt}, and puts it on
-   * the revocation feed (now, or when that grace period ends); false, changing nothing, unless it
-   * works at {@code now} and was not replaced yet.
-   */
-  static boolean retireInTransaction(Handle h, String oldId, String newId, Instant stopsAt, Instant now) {
-    int retired = h.createUpdate(TokenSql.RETIRE).bind("id", oldId).bind("newId", newId)
-        .bind("stop", stopsAt.toEpochMilli()).bind("now", now.toEpochMilli()).execute();
-    if (retired == 0) {
-      return false;
-    }
-    h.createUpdate(stopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
-        .bind("id", oldId).execute();
-    return true;
-  }
-
   @Override
   public boolean revoke(TokenRecord token, Instant at, String reason, AuditEntry audit) {
-    return db.write(h -> revokeInTransaction(h, token.id(), at, reason, audit));
+    return write(tx -> tx.revoke(token.id(), at, reason, audit));
   }
+
 
   @Override
   public void recordLastUse(Map<String, Instant> lastUseById) {
@@ -241,21 +238,6 @@ public final class JdbiTokenStore implements TokenStore {
   @Override
   public boolean isEmpty() {
     return db.reader().withHandle(h -> h.createQuery(TokenSql.IS_EMPTY).mapTo(Boolean.class).one());
-  }
-
-  /** Binds each column by name: binding the record reflectively cost more than the insert. */
-  static void insertToken(Handle h, TokenRecord t) {
-    TokenRow r = toRow(t);
-    h.createUpdate(TokenSql.INSERT)
-        .bind("id", r.id()).bind("secretHash", r.secretHash()).bind("secretHint", r.secretHint())
-        .bind("kind", r.kind()).bind("organization", r.organization()).bind("subject", r.subject())
-        .bind("label", r.label()).bind("scopes", r.scopes()).bind("groupNames", r.groupNames())
-        .bind("metadata", r.metadata()).bind("createTime", r.createTime()).bind("creator", r.creator())
-        .bind("expireTime", r.expireTime()).bind("lastUseTime", r.lastUseTime())
-        .bind("revokeTime", r.revokeTime()).bind("revokeReason", r.revokeReason())
-        .bind("rotatedFrom", r.rotatedFrom()).bind("rotatedTo", r.rotatedTo())
-        .bind("connectorId", r.connectorId()).bind("revoked", r.revoked() ? 1 : 0)
-        .execute();
   }
 
   static TokenRow toRow(TokenRecord t) {

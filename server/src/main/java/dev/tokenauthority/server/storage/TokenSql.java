@@ -34,12 +34,14 @@ final class TokenSql {
       WHERE id = :id AND rotated_to = '' AND revoked = 0
         AND (revoke_time IS NULL OR revoke_time > :now)
         AND (expire_time IS NULL OR expire_time > :now)
+      RETURNING secret_hash
       """;
 
   /** Revokes a token unless it is revoked by {@code at} already (a grace period ends sooner). */
   static final String REVOKE = """
       UPDATE token SET revoke_time = :at, revoke_reason = :reason, revoked = 1
       WHERE id = :id AND revoked = 0 AND (revoke_time IS NULL OR revoke_time > :at)
+      RETURNING secret_hash
       """;
 
   /** Puts a revoked token on the revocation feed (once: a token stops working once). */
@@ -62,6 +64,16 @@ final class TokenSql {
 
   static final String UNSCHEDULE_REVOCATION = "DELETE FROM pending_revocation WHERE token_id = :id";
 
+  /** A connector narrowed: its live tokens lose scopes in place. */
+  static final String SET_SCOPES = "UPDATE token SET scopes = :scopes WHERE id = :id";
+
+  /** Rotation grace periods that ended by {@code :now}: from then on revoked whatever the clock says. */
+  static final String MARK_GRACE_ENDED = """
+      UPDATE token SET revoked = 1
+      WHERE revoked = 0 AND id IN (SELECT token_id FROM pending_revocation WHERE revoke_time <= :now)
+      RETURNING secret_hash
+      """;
+
   static final String RECORD_LAST_USE = """
       UPDATE token SET last_use_time = :time
       WHERE id = :id AND (last_use_time IS NULL OR last_use_time < :time)
@@ -82,4 +94,7 @@ final class TokenSql {
   /** The condition of a token that still works at {@code :now}. */
   static final String ACTIVE = " AND revoked = 0 AND (revoke_time IS NULL OR revoke_time > :now)"
       + " AND (expire_time IS NULL OR expire_time > :now)";
+
+  /** The tokens of connector {@code :id} that work at {@code :now}. */
+  static final String ACTIVE_OF_CONNECTOR = "SELECT * FROM token WHERE connector_id = :id" + ACTIVE;
 }

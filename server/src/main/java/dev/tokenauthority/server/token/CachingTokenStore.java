@@ -17,8 +17,9 @@ import java.util.function.IntFunction;
  * Keeps recently presented tokens in memory, so that authenticating a caller and introspecting a
  * token need no database read when hot. Bounded; unknown hashes are remembered too.
  *
- * <p>Revocation and rotation evict the token before they return, so an acknowledged revocation
- * is never answered from the cache. A look-up racing with a revocation cannot re-insert the old
+ * <p>Every commit that changes a token row (revocation, rotation, a connector's narrowing, the end
+ * of a grace period) evicts it before the change is answered, through the store's change
+ * listener, so an acknowledged revocation is never answered from the cache. A look-up racing with a revocation cannot re-insert the old
  * record: Caffeine loads and invalidations of one key are serialised. State that changes with
  * time (expiry, the end of a rotation's grace) is judged on each use from the cached times. This
  * assumes this process is the database's only writer, which SQLite's one-writer model makes so.
@@ -27,9 +28,17 @@ public final class CachingTokenStore implements TokenStore {
   private final TokenStore store;
   private final Cache<ByteBuffer, Optional<TokenRecord>> byHash;
 
+  /** Caches {@code store}'s look-ups by hash, forgetting each token its commits change. */
   public CachingTokenStore(TokenStore store, long maximumSize) {
     this.store = store;
     this.byHash = Caffeine.newBuilder().maximumSize(maximumSize).build();
+    // The one place the cache forgets: every committed change to a token row, by whomever.
+    store.onChange(hashes -> hashes.forEach(h -> byHash.invalidate(key(h))));
+  }
+
+  @Override
+  public void onChange(TokenChangeListener listener) {
+    store.onChange(listener);
   }
 
   @Override
@@ -40,54 +49,34 @@ public final class CachingTokenStore implements TokenStore {
   @Override
   public void insert(TokenRecord token, AuditEntry audit) {
     store.insert(token, audit);
-    byHash.invalidate(key(token.secretHash())); // a remembered "unknown" for it would be wrong now
   }
 
   @Override
   public boolean insertWithinLimit(TokenRecord token, AuditEntry audit, int limit, Instant now) {
-    boolean inserted = store.insertWithinLimit(token, audit, limit, now);
-    byHash.invalidate(key(token.secretHash()));
-    return inserted;
+    return store.insertWithinLimit(token, audit, limit, now);
   }
 
   @Override
   public List<TokenRecord> revokeMatching(
       TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit) {
-    List<TokenRecord> revoked = store.revokeMatching(filter, at, reason, audit);
-    revoked.forEach(t -> evict(t.secretHash()));
-    return revoked;
+    return store.revokeMatching(filter, at, reason, audit);
   }
 
   @Override
   public List<TokenRecord> revokeLeaked(List<byte[]> hashes, Instant at,
       Function<TokenRecord, AuditEntry> audit, IntFunction<AuditEntry> report) {
-    List<TokenRecord> revoked = store.revokeLeaked(hashes, at, audit, report);
-    revoked.forEach(t -> evict(t.secretHash()));
-    return revoked;
-  }
-
-  /**
-   * Forgets the token with this secret hash. Whoever changes a token's row outside this store (a
-   * connector's tokens) calls it after committing and before answering.
-   */
-  public void evict(byte[] secretHash) {
-    byHash.invalidate(key(secretHash));
+    return store.revokeLeaked(hashes, at, audit, report);
   }
 
   @Override
   public boolean rotate(
       TokenRecord old, Instant oldStopsAt, TokenRecord replacement, Instant now, AuditEntry audit) {
-    boolean rotated = store.rotate(old, oldStopsAt, replacement, now, audit);
-    evict(old.secretHash());
-    evict(replacement.secretHash());
-    return rotated;
+    return store.rotate(old, oldStopsAt, replacement, now, audit);
   }
 
   @Override
   public boolean revoke(TokenRecord token, Instant at, String reason, AuditEntry audit) {
-    boolean revoked = store.revoke(token, at, reason, audit);
-    evict(token.secretHash());
-    return revoked;
+    return store.revoke(token, at, reason, audit);
   }
 
   @Override

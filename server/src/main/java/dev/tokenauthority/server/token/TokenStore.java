@@ -15,6 +15,12 @@ import java.util.function.IntFunction;
  * revocation-feed entry, and is durable when it returns.
  */
 public interface TokenStore {
+  /**
+   * Calls {@code listener} after each commit that changed token rows, with their secrets' hashes,
+   * before the change is answered (whichever feature changed them).
+   */
+  void onChange(TokenChangeListener listener);
+
   /** Stores a new token. */
   void insert(TokenRecord token, AuditEntry audit);
 

@@ -34,7 +34,7 @@ class MigrationTest {
     });
 
     try (Database db = Database.open(file, Durability.FULL)) {
-      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      JdbiRevocationLog log = new JdbiRevocationLog(db, new JdbiTokenStore(db));
       assertThat(log.latestSequence()).isEqualTo(5);
       assertThat(log.after(0, 10)).extracting(RevokedToken::tokenId).containsExactly("tok_1", "tok_2", "tok_3");
       db.write(h -> h.execute("INSERT INTO revocation (token_id, secret_hash, revoke_time) VALUES ('tok_6', x'00', 6000)"));

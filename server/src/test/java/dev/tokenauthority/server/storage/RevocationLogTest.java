@@ -28,7 +28,7 @@ class RevocationLogTest {
       for (int i = 1; i <= 3; i++) {
         revoke(db, "tok_" + i, base.plusSeconds(i));
       }
-      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      JdbiRevocationLog log = new JdbiRevocationLog(db, new JdbiTokenStore(db));
       assertThat(log.latestSequence()).isEqualTo(3);
       assertThat(log.prune(base.plusMillis(2500))).isEqualTo(2);
       assertThat(log.oldestSequence()).isEqualTo(3);
@@ -53,7 +53,7 @@ class RevocationLogTest {
   @Test
   void subscriberThatIsNotReady_getsNothingUntilReady_thenEverythingInOrder() throws Exception {
     try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
-      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      JdbiRevocationLog log = new JdbiRevocationLog(db, new JdbiTokenStore(db));
       try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), limits(Duration.ofHours(1)))) {
         Recorder slow = new Recorder();
         slow.ready = false;
@@ -79,7 +79,7 @@ class RevocationLogTest {
   @Test
   void subscriberThatStopsReadingWhileBehind_isEnded_andOthersKeepGoing() throws Exception {
     try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
-      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      JdbiRevocationLog log = new JdbiRevocationLog(db, new JdbiTokenStore(db));
       try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), limits(Duration.ofMillis(300)))) {
         Recorder stuck = new Recorder();
         stuck.ready = false;
@@ -107,7 +107,7 @@ class RevocationLogTest {
   @Test
   void streamsPerHolder_areCapped_andFreedOnCancel() {
     try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
-      JdbiRevocationLog log = new JdbiRevocationLog(db);
+      JdbiRevocationLog log = new JdbiRevocationLog(db, new JdbiTokenStore(db));
       try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(),
           new RevocationFeed.Limits(Duration.ofHours(1), Duration.ofDays(1), 2, Duration.ofHours(1)))) {
         Subscription first = feed.subscribe("a", 0, 0, new Recorder());

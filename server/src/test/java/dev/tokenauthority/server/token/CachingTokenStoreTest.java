@@ -149,6 +149,7 @@ class CachingTokenStoreTest {
       this.store = store;
     }
 
+    @Override public void onChange(TokenChangeListener l) { store.onChange(l); }
     @Override public void insert(TokenRecord token, AuditEntry audit) { store.insert(token, audit); }
     @Override public Optional<TokenRecord> findById(String id) { return store.findById(id); }
     @Override public Optional<TokenRecord> findByHash(byte[] hash) { return store.findByHash(hash); }
