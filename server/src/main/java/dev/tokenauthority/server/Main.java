@@ -114,6 +114,9 @@ public final class Main implements Callable<Integer> {
   long idleSeconds;
 
   public static void main(String[] args) {
+    // grpc-java and Netty log through java.util.logging: one log, one format, logback's.
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     System.exit(commandLine().execute(args));
   }
 
@@ -136,6 +139,9 @@ public final class Main implements Callable<Integer> {
       authority = TokenAuthority.open(dataDir, settings, durability, integrityCheck, Clock.systemUTC());
     } catch (ConfigException | StorageException e) {
       log.error("cannot start: {}", e.getMessage());
+      return EXIT_START_FAILED;
+    } catch (RuntimeException e) { // anything else that stops the start: a message, not a trace
+      log.error("cannot start: {}", e.toString());
       return EXIT_START_FAILED;
     }
     CallExecutors executor = callExecutors();

@@ -155,7 +155,8 @@ public final class TokenAuthority implements AutoCloseable {
   public void close() {
     // Each step runs whatever the one before did: a damaged or full database must not keep the
     // directory locked or the file open.
-    for (AutoCloseable step : List.<AutoCloseable>of(feed, auditLog, lastUse, securityEvents, database, dataDir)) {
+    for (AutoCloseable step : List.<AutoCloseable>of(
+        feed, auditLog, lastUse, securityEvents, dataDir::stopping, database, dataDir)) {
       try {
         step.close();
       } catch (Exception e) {

@@ -3,6 +3,7 @@ package dev.tokenauthority.server;
 import dev.tokenauthority.api.v1.AuditServiceGrpc;
 import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
+import dev.tokenauthority.server.api.MalformedRequests;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -28,9 +29,10 @@ public final class TokenAuthorityServer {
     this.authority = authority;
     authority.services().forEach(builder::addService);
     this.server = builder
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance())
+        // Anonymous services too: bytes that do not parse are the caller's mistake everywhere.
+        .addService(MalformedRequests.guard(health.getHealthService().bindService()))
+        .addService(MalformedRequests.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+        .addService(MalformedRequests.guard(ProtoReflectionService.newInstance().bindService()))
         .build();
   }
 

@@ -3,6 +3,7 @@ package dev.tokenauthority.server.connector;
 import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.paging.Page;
 
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.AlreadyExistsException;
@@ -300,6 +301,8 @@ public final class ConnectorManager {
   private static void checkDisplayName(String name, String field, Violations v) {
     if (name.isBlank()) {
       v.add(field, "FIELD_REQUIRED", "name is required: say what the connector is");
+    } else if (SecretFormat.containsSecret(name)) {
+      v.add(field, "SECRET_IN_FIELD", field + " contains what looks like a token secret");
     } else if (!TokenRules.isPrintable(name, MAX_NAME)) {
       v.add(field, "FIELD_INVALID", "name must be 1-" + MAX_NAME + " printable characters");
     }

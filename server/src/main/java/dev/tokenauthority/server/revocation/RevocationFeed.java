@@ -127,7 +127,9 @@ public final class RevocationFeed implements AutoCloseable {
 
   private void tick() {
     try {
-      if (revocations.publishDue(clock.instant()) > 0) {
+      // Also catches up after a delivery that failed (a storage error): nothing committed waits
+      // for the next write to be sent.
+      if (revocations.publishDue(clock.instant()) > 0 || revocations.latestSequence() > delivered) {
         deliver();
       }
     } catch (RuntimeException e) {
@@ -217,6 +219,10 @@ public final class RevocationFeed implements AutoCloseable {
       }
       sentUpTo = reset ? latest : afterSequence;
       followers.add(this);
+      if (ended.get()) { // cancelled while starting: cancel() could not remove it yet
+        followers.remove(this);
+        return;
+      }
       if (call(() -> subscriber.start(revocations.epoch(), latest, reset))) {
         catchUp();
       }
@@ -227,7 +233,10 @@ public final class RevocationFeed implements AutoCloseable {
       catchUpPending.set(false);
       try {
         while (!ended.get() && sentUpTo < delivered && subscriber.isReady()) {
-          List<RevokedToken> page = revocations.after(sentUpTo, CATCH_UP_PAGE);
+          // Never past what was delivered: newer entries come with the next delivery, in order.
+          long upTo = delivered;
+          List<RevokedToken> page = revocations.after(sentUpTo, CATCH_UP_PAGE).stream()
+              .filter(t -> t.sequence() <= upTo).toList();
           if (page.isEmpty() || !send(page)) {
             break;
           }

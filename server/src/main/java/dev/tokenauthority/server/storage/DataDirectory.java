@@ -28,6 +28,7 @@ public final class DataDirectory implements AutoCloseable {
   private static final String RUNNING = "running";
   private static final String STOPPED = "stopped";
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataDirectory.class);
   private final Path dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -48,9 +49,15 @@ public final class DataDirectory implements AutoCloseable {
   public static DataDirectory acquire(Path dir, String databaseFile) {
     try {
       Files.createDirectories(dir);
-      restrict(dir, "rwx------");
     } catch (IOException e) {
       throw new StorageException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+    }
+    try {
+      restrict(dir, "rwx------");
+    } catch (IOException e) {
+      // A directory the server does not own (a volume root mounted for it): keep its permissions,
+      // the files inside are still the server's own and 0600.
+      log.warn("cannot make {} 0700 ({}); keeping its permissions, the files in it are 0600", dir, e.toString());
     }
     Path lockFile = dir.resolve(LOCK_FILE);
     FileChannel channel;
@@ -123,13 +130,21 @@ public final class DataDirectory implements AutoCloseable {
     }
   }
 
-  /** Says the server stopped cleanly, and releases the directory. */
+  /**
+   * Says the server is stopping cleanly. Called before the database closes: closing deletes the
+   * write-ahead log, and a crash between the two must not look like a lost log at the next start.
+   */
+  public void stopping() {
+    writeState(STOPPED);
+  }
+
+  /** Releases the directory (saying it stopped cleanly, if {@link #stopping()} was not called). */
   @Override
   public void close() {
     try {
       writeState(STOPPED);
     } catch (RuntimeException e) {
-      // the lock goes anyway; the next start checks the WAL, which is harmless
+      // the lock goes anyway
     }
     release();
   }

@@ -17,7 +17,9 @@ public enum StorageFault {
   /** The file cannot be written (read-only mount, immutable file, permissions). */
   READ_ONLY("STORAGE_READ_ONLY", "the database cannot be written; nothing was written", false),
   /** Reading or writing the file failed. */
-  IO_ERROR("STORAGE_IO_ERROR", "the database could not be read or written; try again later", true);
+  IO_ERROR("STORAGE_IO_ERROR", "the database could not be read or written; try again later", true),
+  /** A connection to the file could not be opened (often passing: out of file descriptors). */
+  CANNOT_OPEN("STORAGE_UNREACHABLE", "the database could not be opened just now; try again later", false);
 
   private final String reason;
   private final String message;
@@ -75,7 +77,8 @@ public enum StorageFault {
       case 11, 26 -> Optional.of(CORRUPT); // SQLITE_CORRUPT, SQLITE_NOTADB
       case 13 -> Optional.of(FULL); // SQLITE_FULL
       case 8 -> Optional.of(READ_ONLY); // SQLITE_READONLY
-      case 10, 14 -> Optional.of(IO_ERROR); // SQLITE_IOERR, SQLITE_CANTOPEN
+      case 10 -> Optional.of(IO_ERROR); // SQLITE_IOERR
+      case 14 -> Optional.of(CANNOT_OPEN); // SQLITE_CANTOPEN: out of descriptors, say; it passes
       default -> Optional.empty();
     };
   }

@@ -158,6 +158,7 @@ public final class TokenRules {
       return;
     }
     metadata.forEach((key, value) -> {
+      checkNoSecret(key, "token.metadata", v);
       if (!METADATA_KEY.matcher(key).matches()) {
         v.add("token.metadata", "FIELD_INVALID",
             "metadata key '" + printable(key) + "' must be 1-64 characters of A-Z a-z 0-9 . _ -");

@@ -40,15 +40,17 @@ class DataDirectoryTest {
 
   @Test
   void directoryAndFiles_areOwnerOnly() throws IOException {
-    try (TestAuthority ta = TestAuthority.start(dir)) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
-      try (Stream<Path> files = Files.list(dir)) {
+    Path data = Files.createDirectory(dir.resolve("data"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    try (TestAuthority ta = TestAuthority.start(data)) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+      try (Stream<Path> files = Files.list(data)) {
         for (Path f : files.toList()) {
           assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
               .as(f.getFileName().toString()).isEqualTo("rw-------");
         }
       }
-      assertThat(dir.resolve(TokenAuthority.DATABASE_FILE + "-wal")).exists();
+      assertThat(data.resolve(TokenAuthority.DATABASE_FILE + "-wal")).exists();
     }
   }
 

@@ -81,6 +81,14 @@ class InputHardeningTest extends InProcessAuthorityTest {
         "token.label", "SECRET_IN_FIELD");
     assertInvalid(() -> ta.admin().revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId())
         .setReason("leaked: " + t.getSecret()).build()), "reason", "SECRET_IN_FIELD");
+    assertInvalid(() -> ta.admin().createToken(CreateTokenRequest.newBuilder()
+        .setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme")
+            .setLabel("x").addScopes("lenses:read").putMetadata(t.getSecret(), "v")).build()),
+        "token.metadata", "SECRET_IN_FIELD");
+    assertInvalid(() -> ta.connectorsAs(ta.adminSecret()).createConnector(
+        dev.tokenauthority.api.v1.CreateConnectorRequest.newBuilder().setConnector(dev.tokenauthority.api.v1.Connector
+            .newBuilder().setOrganization("acme").setSlug("leaky").setName("uses " + t.getSecret())
+            .addScopes("lenses:read")).build()), "connector.name", "SECRET_IN_FIELD");
   }
 
   @Test

@@ -39,16 +39,25 @@ import org.slf4j.LoggerFactory;
 /** Times and durations out of range, and bytes that are not a message: the caller's mistake. */
 class RequestValidationTest extends InProcessAuthorityTest {
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+  /** grpc-java logs its own failures through java.util.logging: those are watched too. */
+  private final List<java.util.logging.LogRecord> julRecords = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.logging.Handler jul = new java.util.logging.Handler() {
+    @Override public void publish(java.util.logging.LogRecord record) { julRecords.add(record); }
+    @Override public void flush() { }
+    @Override public void close() { }
+  };
 
   @BeforeEach
   void captureLog() {
     logged.start();
     root().addAppender(logged);
+    java.util.logging.Logger.getLogger("").addHandler(jul);
   }
 
   @AfterEach
   void releaseLog() {
     root().detachAppender(logged);
+    java.util.logging.Logger.getLogger("").removeHandler(jul);
   }
 
   private static Logger root() {
@@ -120,8 +129,11 @@ class RequestValidationTest extends InProcessAuthorityTest {
     }
     StatusRuntimeException listing = rawCall(TokenServiceGrpc.getListTokensMethod().getFullMethodName(), truncated);
     assertThat(listing.getStatus().getCode()).as("authenticated methods too").isEqualTo(Status.Code.UNAUTHENTICATED);
+    StatusRuntimeException health = rawCall(io.grpc.health.v1.HealthGrpc.getCheckMethod().getFullMethodName(), truncated);
+    assertThat(health.getStatus().getCode()).as("and the anonymous services").isEqualTo(Status.Code.INVALID_ARGUMENT);
 
     assertThat(logged.list).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
+    assertThat(julRecords).as("nor grpc-java's own log").allSatisfy(r -> assertThat(r.getThrown()).isNull());
     assertThat(logged.list.stream().filter(e -> e.getFormattedMessage().contains("malformed")))
         .as("at most one line per interval").hasSizeLessThanOrEqualTo(1);
   }

@@ -108,9 +108,18 @@ class StorageFaultTest {
       // query_only refuses every write with SQLITE_READONLY, as an immutable file or a read-only mount does.
       queryOnly(ta, true);
       assertFails(() -> createMany(ta, 1), Status.Code.UNAVAILABLE, "STORAGE_READ_ONLY");
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+          new ch.qos.logback.core.read.ListAppender<>();
+      log.start();
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+          dev.tokenauthority.server.audit.SecurityEvents.class)).addAppender(log);
       assertFails(() -> ta.as("tka_org_nonsense").listTokens(ListTokensRequest.getDefaultInstance()),
           Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
-      Thread.sleep(2_500); // the security events' writer tried, and failed, at least once
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (log.list.stream().noneMatch(e -> e.getFormattedMessage().contains("could not record security events"))) {
+        assertThat(System.nanoTime()).as("the security events' writer tried, and failed").isLessThan(deadline);
+        Thread.sleep(20);
+      }
 
       queryOnly(ta, false);
       assertThat(ta.auditAs(ta.adminSecret()).listAuditEvents(ListAuditEventsRequest.newBuilder()
