@@ -32,6 +32,9 @@ class ListLimitTest {
       // Two calls that started (headers sent) but never send their request: they hold their slots.
       ClientCall<ListTokensRequest, ListTokensResponse> first = hold(ta, reader.getSecret());
       ClientCall<ListTokensRequest, ListTokensResponse> second = hold(ta, reader.getSecret());
+      // Let both take their slots before probing: a probe in flight while one of them starts
+      // would hold a slot itself and get that one refused instead.
+      Thread.sleep(500);
 
       StatusRuntimeException refused = awaitRefusal(ta, reader.getSecret());
       assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
