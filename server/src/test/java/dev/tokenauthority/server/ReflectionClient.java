@@ -36,11 +36,7 @@ final class ReflectionClient {
   /** The descriptor of {@code serviceName}, built only from what reflection sent. */
   ServiceDescriptor service(String serviceName) throws Exception {
     ServerReflectionResponse r = ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(serviceName).build());
-    Map<String, FileDescriptorProto> protos = new HashMap<>();
-    for (ByteString bytes : r.getFileDescriptorResponse().getFileDescriptorProtoList()) {
-      FileDescriptorProto p = FileDescriptorProto.parseFrom(bytes);
-      protos.put(p.getName(), p);
-    }
+    Map<String, FileDescriptorProto> protos = protos(r);
     Map<String, FileDescriptor> built = new HashMap<>();
     for (FileDescriptorProto p : protos.values()) {
       ServiceDescriptor found = build(p, protos, built).findServiceByName(
@@ -58,11 +54,7 @@ final class ReflectionClient {
     if (!r.hasFileDescriptorResponse()) {
       throw new AssertionError("reflection does not know " + fullName + ": " + r.getErrorResponse());
     }
-    Map<String, FileDescriptorProto> protos = new HashMap<>();
-    for (ByteString bytes : r.getFileDescriptorResponse().getFileDescriptorProtoList()) {
-      FileDescriptorProto p = FileDescriptorProto.parseFrom(bytes);
-      protos.put(p.getName(), p);
-    }
+    Map<String, FileDescriptorProto> protos = protos(r);
     Map<String, FileDescriptor> built = new HashMap<>();
     for (FileDescriptorProto p : protos.values()) {
       FileDescriptor fd = build(p, protos, built);
@@ -74,6 +66,16 @@ final class ReflectionClient {
       }
     }
     throw new AssertionError("reflection did not describe " + fullName);
+  }
+
+  /** The file descriptors a reflection answer carries, by file name. */
+  private static Map<String, FileDescriptorProto> protos(ServerReflectionResponse r) throws Exception {
+    Map<String, FileDescriptorProto> protos = new HashMap<>();
+    for (ByteString bytes : r.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+      FileDescriptorProto p = FileDescriptorProto.parseFrom(bytes);
+      protos.put(p.getName(), p);
+    }
+    return protos;
   }
 
   private static FileDescriptor build(FileDescriptorProto p, Map<String, FileDescriptorProto> protos,

@@ -69,13 +69,8 @@ class SlowSubscribersTest {
 
   @Test
   void stuckStreams_costBoundedMemory_whileAReaderGetsEverythingInOrder() throws Exception {
-    AuthorityConfig config = AuthorityConfig.defaults().toBuilder()
-        .feedStreamsPerToken(1_000).feedMaxStall(MAX_STALL).build();
-    authority = TokenAuthority.open(dataDir, config, Durability.NORMAL, Clock.systemUTC());
-    authority.bootstrap();
-    executors = Main.callExecutors();
-    server = new TokenAuthorityServer(Main.transport("127.0.0.1", 0, executors), authority).start();
-    String admin = Files.readString(dataDir.resolve("bootstrap-token")).trim();
+    String admin = start(AuthorityConfig.defaults().toBuilder()
+        .feedStreamsPerToken(1_000).feedMaxStall(MAX_STALL).build());
     ManagedChannel control = channel(1 << 20);
     List<Token> tokens = createTokens(control, admin);
 
@@ -125,12 +120,7 @@ class SlowSubscribersTest {
   @Test
   void streamThatStaysBehindWithoutReading_isEndedWithSubscriberTooSlow() throws Exception {
     Duration stall = Duration.ofSeconds(2);
-    AuthorityConfig config = AuthorityConfig.defaults().toBuilder().feedMaxStall(stall).build();
-    authority = TokenAuthority.open(dataDir, config, Durability.NORMAL, Clock.systemUTC());
-    authority.bootstrap();
-    executors = Main.callExecutors();
-    server = new TokenAuthorityServer(Main.transport("127.0.0.1", 0, executors), authority).start();
-    String admin = Files.readString(dataDir.resolve("bootstrap-token")).trim();
+    String admin = start(AuthorityConfig.defaults().toBuilder().feedMaxStall(stall).build());
     ManagedChannel control = channel(1 << 20);
     createTokens(control, admin, 3_000);
     List<WatchRevocationsResponse> got = new CopyOnWriteArrayList<>();
@@ -159,6 +149,15 @@ class SlowSubscribersTest {
 
   private static final java.util.Map<ClientCall<?, ?>, Status> STUCK_ENDS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final java.util.Map<ClientCall<?, ?>, Metadata> STUCK_TRAILERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Starts the authority on Netty with {@code config}; returns the bootstrap admin secret. */
+  private String start(AuthorityConfig config) throws java.io.IOException {
+    authority = TokenAuthority.open(dataDir, config, Durability.NORMAL, Clock.systemUTC());
+    authority.bootstrap();
+    executors = Main.callExecutors();
+    server = new TokenAuthorityServer(Main.transport("127.0.0.1", 0, executors), authority).start();
+    return Files.readString(dataDir.resolve("bootstrap-token")).trim();
+  }
 
   private static long revocationsIn(List<WatchRevocationsResponse> received) {
     return received.stream().filter(WatchRevocationsResponse::hasRevocation).count();
