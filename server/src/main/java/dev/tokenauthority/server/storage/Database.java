@@ -112,6 +112,11 @@ public final class Database implements AutoCloseable {
     return writes.write(work);
   }
 
+  /** Writes queued behind the one running (tests). */
+  int queuedWrites() {
+    return writes.queued();
+  }
+
   /** Runs reads; each statement sees the latest committed state. */
   public Jdbi reader() {
     return reader;

@@ -55,6 +55,11 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
+  /** Writes waiting for the writer thread (tests wait for a batch to form). */
+  int queued() {
+    return queue.size();
+  }
+
   private void run() {
     List<Write<?>> batch = new ArrayList<>(MAX_BATCH);
     while (!closed || !queue.isEmpty()) {
