@@ -1,6 +1,7 @@
 package dev.tokenauthority.bench;
 
-import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.CallExecutors;
+import dev.tokenauthority.server.NettyTransport;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
@@ -28,9 +29,9 @@ public final class BenchServer {
     long cacheSize = Long.parseLong(args[1]);
     AuthorityConfig config = AuthorityConfig.defaults().toBuilder().tokenCacheSize(cacheSize).build();
     TokenAuthority authority = TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC());
-    Main.CallExecutors executor = Main.callExecutors();
+    CallExecutors executor = CallExecutors.standard();
     TokenAuthorityServer server = new TokenAuthorityServer(
-        Main.transport("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
+        NettyTransport.builder("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
     System.out.println("listening on 127.0.0.1:" + server.port());
     System.out.flush();
 

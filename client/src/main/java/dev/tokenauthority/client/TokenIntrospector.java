@@ -17,6 +17,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,11 +61,8 @@ public final class TokenIntrospector implements AutoCloseable {
     this.failOpen = b.failOpen;
     this.clock = b.clock;
     this.cache = new IntrospectionCache(b.maximumSize, b.maxCache, b.negativeCache, b.clock, b.ticker);
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "token-introspector");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("token-introspector").setDaemon(true).build());
     this.watcher = new RevocationWatcher(b.channel, b.credentials, new RevocationWatcher.Listener() {
       @Override
       public void revoked(ByteString secretSha256) {

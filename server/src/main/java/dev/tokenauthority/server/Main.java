@@ -1,36 +1,16 @@
 package dev.tokenauthority.server;
 
-import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.config.ConfigException;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.StorageException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import dev.tokenauthority.api.v1.AuditServiceGrpc;
-import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
-import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -144,15 +124,15 @@ public final class Main implements Callable<Integer> {
       log.error("cannot start: {}", e.toString());
       return EXIT_START_FAILED;
     }
-    CallExecutors executor = callExecutors();
+    CallExecutors executor = CallExecutors.standard();
     TokenAuthorityServer server;
     try {
       authority.bootstrap().ifPresent(file -> log.info(
           "first start: wrote the bootstrap admin token to {} (mode 0600); store it safely and"
               + " delete the file", file.toAbsolutePath().normalize()));
       server = new TokenAuthorityServer(
-          transport(host, port, executor, credentials,
-              new ConnectionLimits(Duration.ofMillis(handshakeTimeoutMillis), Duration.ofSeconds(idleSeconds),
+          NettyTransport.builder(host, port, executor, credentials,
+              new NettyTransport.ConnectionLimits(Duration.ofMillis(handshakeTimeoutMillis), Duration.ofSeconds(idleSeconds),
                   maxConnectionsPerAddress)),
           authority).start();
     } catch (IOException | RuntimeException e) {
@@ -168,111 +148,6 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * The executors gRPC calls run on. Reads (introspection, get, list, sidecar checks) need CPU and
-   * run on a pool sized for the cores; writes wait for their group commit, so they get a large
-   * pool of their own: many writes can wait together (and share an fsync) without starving reads
-   * of threads, and the single writer thread does not compete with dozens of runnable readers.
-   * Netty's event loops never block.
-   */
-  public static CallExecutors callExecutors() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return new CallExecutors(
-        Executors.newFixedThreadPool(Math.max(8, 4 * cores), named("grpc-read-")),
-        Executors.newFixedThreadPool(Math.max(64, 16 * cores), named("grpc-write-")),
-        Executors.newFixedThreadPool(Math.max(2, cores), named("grpc-scan-")));
-  }
-
-  /** The plaintext Netty transport on {@code host:port} (tests and benchmarks on loopback). */
-  public static NettyServerBuilder transport(String host, int port, CallExecutors executors) {
-    return transport(host, port, executors, InsecureServerCredentials.create(), ConnectionLimits.DEFAULTS);
-  }
-
-  /**
-   * How long a connection may take to say HTTP/2 (preface and first SETTINGS), how long one may
-   * sit without a call before it is closed, and how many one remote address may hold open.
-   */
-  public record ConnectionLimits(Duration handshakeTimeout, Duration idleTimeout, int perAddress) {
-    public static final ConnectionLimits DEFAULTS =
-        new ConnectionLimits(Duration.ofSeconds(5), Duration.ofMinutes(5), 512);
-  }
-
-  /**
-   * The Netty transport on {@code host:port}, with reads, writes and scans on their own
-   * executors, and the connection limits applied. Its event loops are its own (the listening
-   * socket is {@link CappedServerChannel}) and end with the server.
-   */
-  public static NettyServerBuilder transport(String host, int port, CallExecutors executors,
-      ServerCredentials credentials, ConnectionLimits limits) {
-    NioEventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true));
-    NioEventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("grpc-io", true));
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials)
-        .channelFactory(() -> new CappedServerChannel(limits.perAddress()))
-        .bossEventLoopGroup(boss)
-        .workerEventLoopGroup(workers)
-        .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .executor(executors.reads());
-    executors.onShutdown(() -> {
-      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    });
-    builder.callExecutor(new ServerCallExecutorSupplier() {
-      @Override
-      public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-        String method = call.getMethodDescriptor().getFullMethodName();
-        if (WRITE_METHODS.contains(method)) {
-          return executors.writes();
-        }
-        // Scans queue behind each other on a few threads of their own: however many run, the
-        // read pool stays free for introspection (which has its own database connections too).
-        return ListCallLimiter.SCANS.contains(method) ? executors.scans() : null;
-      }
-    });
-    return builder;
-  }
-
-  /** The RPCs that write. A new writing RPC belongs here, or it blocks a read thread. */
-  static final Set<String> WRITE_METHODS = Set.of(
-      TokenServiceGrpc.getCreateTokenMethod().getFullMethodName(),
-      TokenServiceGrpc.getRotateTokenMethod().getFullMethodName(),
-      TokenServiceGrpc.getRevokeTokenMethod().getFullMethodName(),
-      TokenServiceGrpc.getRevokeTokensMethod().getFullMethodName(),
-      TokenServiceGrpc.getReportLeakedTokensMethod().getFullMethodName(),
-      ConnectorServiceGrpc.getCreateConnectorMethod().getFullMethodName(),
-      ConnectorServiceGrpc.getUpdateConnectorMethod().getFullMethodName(),
-      ConnectorServiceGrpc.getRotateConnectorMethod().getFullMethodName(),
-      ConnectorServiceGrpc.getDeleteConnectorMethod().getFullMethodName(),
-      // Reading the audit log first writes the security events still queued.
-      AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName(),
-      AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName());
-
-  /** The call pools, and what else ends with them (the transport's event loops). */
-  public record CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans,
-      List<Runnable> alsoOnShutdown) {
-    public CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans) {
-      this(reads, writes, scans, new CopyOnWriteArrayList<>());
-    }
-
-    void onShutdown(Runnable task) {
-      alsoOnShutdown.add(task);
-    }
-
-    public void shutdown() {
-      reads.shutdown();
-      writes.shutdown();
-      scans.shutdown();
-      alsoOnShutdown.forEach(Runnable::run);
-    }
-
-    void shutdownNow() {
-      reads.shutdownNow();
-      writes.shutdownNow();
-      scans.shutdownNow();
-      alsoOnShutdown.forEach(Runnable::run);
-    }
-  }
-
   /** SIGTERM: stop taking calls, finish those in flight, write last-use times, close the database. */
   private static void stop(TokenAuthorityServer server, CallExecutors executor, TokenAuthority authority) {
     log.info("shutting down");
@@ -285,14 +160,5 @@ public final class Main implements Callable<Integer> {
       authority.close();
       log.info("stopped");
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

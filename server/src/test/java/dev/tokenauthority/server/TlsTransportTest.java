@@ -89,14 +89,14 @@ class TlsTransportTest {
   }
 
   /** The real server on a Netty loopback port with the given credentials. */
-  private record Running(TokenAuthority authority, TokenAuthorityServer server, Main.CallExecutors executors, Path dir)
+  private record Running(TokenAuthority authority, TokenAuthorityServer server, CallExecutors executors, Path dir)
       implements AutoCloseable {
     static Running start(Path dir, ServerCredentials credentials) throws IOException {
       TokenAuthority authority = TokenAuthority.open(dir.resolve("data"), AuthorityConfig.defaults(), Durability.FULL, Clock.systemUTC());
       authority.bootstrap();
-      Main.CallExecutors executors = Main.callExecutors();
+      CallExecutors executors = CallExecutors.standard();
       TokenAuthorityServer server = new TokenAuthorityServer(
-          Main.transport("127.0.0.1", 0, executors, credentials, Main.ConnectionLimits.DEFAULTS), authority).start();
+          NettyTransport.builder("127.0.0.1", 0, executors, credentials, NettyTransport.ConnectionLimits.DEFAULTS), authority).start();
       return new Running(authority, server, executors, dir);
     }
 

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.background;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,11 +25,8 @@ public final class Periodic implements AutoCloseable {
    */
   public static Periodic every(String threadName, Duration initialDelay, Duration interval,
       Runnable task, Logger log, String what) {
-    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat(threadName).setDaemon(true).build());
     thread.scheduleWithFixedDelay(() -> {
       try {
         task.run();

@@ -127,6 +127,12 @@ public record AuthorityConfig(
     private int leakReportsPerMinute = 30;
     private int listCallsPerToken = 4;
 
+    /** How often last-use times are written (write-behind). */
+    public Builder lastUseFlushInterval(Duration interval) {
+      this.lastUseFlushInterval = interval;
+      return this;
+    }
+
     public Builder feedHeartbeat(Duration heartbeat) {
       this.feedHeartbeat = heartbeat;
       return this;

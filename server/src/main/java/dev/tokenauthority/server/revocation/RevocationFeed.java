@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.revocation;
 
 import dev.tokenauthority.server.error.ResourceExhaustedException;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,11 +55,8 @@ public final class RevocationFeed implements AutoCloseable {
     this.clock = clock;
     this.limits = limits;
     this.delivered = revocations.latestSequence();
-    this.dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "revocation-feed");
-      t.setDaemon(true);
-      return t;
-    });
+    this.dispatcher = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("revocation-feed").setDaemon(true).build());
     long beat = limits.heartbeat().toMillis();
     dispatcher.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     dispatcher.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);

@@ -112,6 +112,11 @@ public final class Database implements AutoCloseable {
     return writes.write(work);
   }
 
+  /** Writes committed since this database was opened (tests check what does not write). */
+  public long committedWrites() {
+    return writes.committed();
+  }
+
   /** Writes queued behind the one running (tests). */
   int queuedWrites() {
     return writes.queued();

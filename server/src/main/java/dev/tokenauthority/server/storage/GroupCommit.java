@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -27,6 +28,7 @@ final class GroupCommit implements AutoCloseable {
   private final StorageMonitor monitor;
   private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private final AtomicLong committed = new AtomicLong();
   private volatile boolean closed;
 
   GroupCommit(Jdbi writer, StorageMonitor monitor) {
@@ -53,6 +55,11 @@ final class GroupCommit implements AutoCloseable {
       // An Error inside a write (say a StackOverflowError) failed that write only.
       throw new StorageException("the write failed: " + e.getCause(), e.getCause());
     }
+  }
+
+  /** Writes committed since the database was opened. */
+  long committed() {
+    return committed.get();
   }
 
   /** Writes waiting for the writer thread (tests wait for a batch to form). */
@@ -113,6 +120,9 @@ final class GroupCommit implements AutoCloseable {
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
+      if (!(results.get(i) instanceof Failed)) {
+        committed.incrementAndGet();
+      }
       batch.get(i).complete(results.get(i));
     }
   }

@@ -2,7 +2,8 @@ package dev.tokenauthority.server.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.CallExecutors;
+import dev.tokenauthority.server.NettyTransport;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
@@ -39,14 +40,14 @@ class ConnectionFloodTest {
   @TempDir Path dataDir;
   private TokenAuthority authority;
   private TokenAuthorityServer server;
-  private Main.CallExecutors executors;
+  private CallExecutors executors;
   private final List<Socket> sockets = new ArrayList<>();
 
-  private int start(Main.ConnectionLimits limits) throws IOException {
+  private int start(NettyTransport.ConnectionLimits limits) throws IOException {
     authority = TokenAuthority.open(dataDir, AuthorityConfig.defaults(), Durability.FULL, Clock.systemUTC());
     authority.bootstrap();
-    executors = Main.callExecutors();
-    server = new TokenAuthorityServer(Main.transport("127.0.0.1", 0, executors,
+    executors = CallExecutors.standard();
+    server = new TokenAuthorityServer(NettyTransport.builder("127.0.0.1", 0, executors,
         InsecureServerCredentials.create(), limits), authority).start();
     return server.port();
   }
@@ -63,7 +64,7 @@ class ConnectionFloodTest {
 
   @Test
   void oneAddressOpeningThousandsOfSilentConnections_isCapped_andHealthStillAnswers() throws Exception {
-    int port = start(new Main.ConnectionLimits(Duration.ofSeconds(30), Duration.ofMinutes(5), 50));
+    int port = start(new NettyTransport.ConnectionLimits(Duration.ofSeconds(30), Duration.ofMinutes(5), 50));
     for (int i = 0; i < 2_000; i++) {
       sockets.add(silentConnection(port));
     }
@@ -75,7 +76,7 @@ class ConnectionFloodTest {
 
   @Test
   void connectionThatNeverCompletesTheHandshake_isClosed() throws Exception {
-    int port = start(new Main.ConnectionLimits(Duration.ofMillis(500), Duration.ofMinutes(5), 512));
+    int port = start(new NettyTransport.ConnectionLimits(Duration.ofMillis(500), Duration.ofMinutes(5), 512));
     for (int i = 0; i < 20; i++) {
       sockets.add(silentConnection(port));
     }

@@ -10,7 +10,8 @@ import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.api.v1.WatchRevocationsRequest;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
 import dev.tokenauthority.client.BearerToken;
-import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.CallExecutors;
+import dev.tokenauthority.server.NettyTransport;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
@@ -54,7 +55,7 @@ class SlowSubscribersTest {
   @TempDir Path dataDir;
   private TokenAuthority authority;
   private TokenAuthorityServer server;
-  private Main.CallExecutors executors;
+  private CallExecutors executors;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   @AfterEach
@@ -154,8 +155,8 @@ class SlowSubscribersTest {
   private String start(AuthorityConfig config) throws java.io.IOException {
     authority = TokenAuthority.open(dataDir, config, Durability.NORMAL, Clock.systemUTC());
     authority.bootstrap();
-    executors = Main.callExecutors();
-    server = new TokenAuthorityServer(Main.transport("127.0.0.1", 0, executors), authority).start();
+    executors = CallExecutors.standard();
+    server = new TokenAuthorityServer(NettyTransport.builder("127.0.0.1", 0, executors), authority).start();
     return Files.readString(dataDir.resolve("bootstrap-token")).trim();
   }
 
