@@ -45,7 +45,6 @@ class WatchRevocationsTest extends InProcessAuthorityTest {
       assertThat(r.getTokenId()).isEqualTo(t.getId());
       assertThat(r.getSecretSha256()).isEqualTo(ByteString.copyFrom(SecretFormat.sha256(t.getSecret())));
       assertThat(r.getSequence()).isGreaterThan(start.getSequence());
-      assertThat(r.toString()).doesNotContain(t.getSecret().substring(12));
     }
   }
 

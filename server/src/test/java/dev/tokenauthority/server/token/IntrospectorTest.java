@@ -43,7 +43,7 @@ class IntrospectorTest {
       assertThat(introspector.introspect(checker, typo, List.of()).reason()).isEqualTo(InactiveReason.MALFORMED);
       assertThat(introspector.introspect(checker, "ghp_notours", List.of()).reason()).isEqualTo(InactiveReason.MALFORMED);
       assertThatThrownBy(() -> introspector.introspect(checker, wellFormed, List.of()))
-          .as("a well-formed secret does need storage").isNotNull();
+          .as("a well-formed secret does need storage").isInstanceOf(dev.tokenauthority.server.storage.StorageException.class);
     }
   }
 }
