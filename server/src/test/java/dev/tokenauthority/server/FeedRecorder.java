@@ -3,7 +3,6 @@ package dev.tokenauthority.server;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.api.v1.WatchRevocationsRequest;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
-import dev.tokenauthority.client.BearerToken;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
@@ -20,7 +19,7 @@ public final class FeedRecorder implements AutoCloseable {
   private final Context.CancellableContext context = Context.current().withCancellation();
 
   private FeedRecorder(Channel channel, String secret, WatchRevocationsRequest request) {
-    context.run(() -> TokenServiceGrpc.newStub(channel).withCallCredentials(BearerToken.of(secret))
+    context.run(() -> TokenServiceGrpc.newStub(channel).withCallCredentials(Bearer.of(secret))
         .watchRevocations(request, new StreamObserver<>() {
           @Override
           public void onNext(WatchRevocationsResponse value) {

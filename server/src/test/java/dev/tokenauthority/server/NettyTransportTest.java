@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import dev.tokenauthority.client.BearerToken;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Durability;
 import io.grpc.ManagedChannel;
@@ -85,7 +84,7 @@ class NettyTransportTest {
   @Test
   void introspection_worksOverTheWire() throws Exception {
     String admin = Files.readString(dataDir.resolve("bootstrap-token")).trim();
-    var answer = TokenServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(admin))
+    var answer = TokenServiceGrpc.newBlockingStub(channel).withCallCredentials(Bearer.of(admin))
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .introspectToken(IntrospectTokenRequest.newBuilder().setSecret(admin).addRequiredScopes("tokens:write").build());
     assertThat(answer.getAllowed()).isTrue();

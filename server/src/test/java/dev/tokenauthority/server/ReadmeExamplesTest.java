@@ -11,7 +11,6 @@ import java.util.stream.Collectors;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.util.JsonFormat;
-import dev.tokenauthority.client.BearerToken;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Durability;
 import io.grpc.CallOptions;
@@ -205,7 +204,7 @@ class ReadmeExamplesTest {
 
   private static CallOptions options(String bearer, int seconds) {
     CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(seconds, TimeUnit.SECONDS);
-    return bearer == null ? options : options.withCallCredentials(BearerToken.of(bearer));
+    return bearer == null ? options : options.withCallCredentials(Bearer.of(bearer));
   }
 
   private static io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> rpc(MethodDescriptor method) {

@@ -25,7 +25,6 @@ import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc.TokenServiceBlockingStub;
-import dev.tokenauthority.client.BearerToken;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -92,7 +91,7 @@ class ServerProcessIT {
         remember(stub(channel, alice.getSecret()).createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
             .setKind(TokenKind.TOKEN_KIND_PERSONAL).setOrganization("acme").setSubject("alice").setLabel("laptop")
             .addScopes("lenses:read")).build()));
-        var connectors = ConnectorServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(manager.getSecret()))
+        var connectors = ConnectorServiceGrpc.newBlockingStub(channel).withCallCredentials(Bearer.of(manager.getSecret()))
             .withDeadlineAfter(10, TimeUnit.SECONDS);
         Connector first = connectors.createConnector(CreateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
             .setOrganization("acme").setSlug("ci-runner").setName("CI").addScopes("lenses:read")).build());
@@ -116,7 +115,7 @@ class ServerProcessIT {
         assertThatThrownBy(() -> stub(channel, alice.getSecret()).listTokens(
             ListTokensRequest.newBuilder().setSubject("bob").build())).isInstanceOf(StatusRuntimeException.class);
         m.revokeTokens(RevokeTokensRequest.newBuilder().setOrganization("acme").setSubject("alice").build());
-        var audit = AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(manager.getSecret()))
+        var audit = AuditServiceGrpc.newBlockingStub(channel).withCallCredentials(Bearer.of(manager.getSecret()))
             .withDeadlineAfter(10, TimeUnit.SECONDS).listAuditEvents(ListAuditEventsRequest.newBuilder().setPageSize(500).build());
         assertThat(audit.getEventsList()).extracting(e -> e.getAction().name())
             .contains("AUDIT_ACTION_CONNECTOR_ROTATED", "AUDIT_ACTION_TOKEN_LEAK_REVOKED",
@@ -274,7 +273,7 @@ class ServerProcessIT {
   }
 
   private static TokenServiceBlockingStub stub(ManagedChannel channel, String secret) {
-    return TokenServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(secret))
+    return TokenServiceGrpc.newBlockingStub(channel).withCallCredentials(Bearer.of(secret))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 }

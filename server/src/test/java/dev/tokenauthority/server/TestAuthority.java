@@ -8,7 +8,6 @@ import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc.TokenServiceBlockingStub;
-import dev.tokenauthority.client.BearerToken;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Durability;
 import io.grpc.ManagedChannel;
@@ -82,7 +81,7 @@ public final class TestAuthority implements AutoCloseable {
 
   /** A stub calling as the holder of {@code secret}, with a deadline. */
   public TokenServiceBlockingStub as(String secret) {
-    return anonymous().withCallCredentials(BearerToken.of(secret));
+    return anonymous().withCallCredentials(Bearer.of(secret));
   }
 
   public TokenServiceBlockingStub admin() {
@@ -122,13 +121,13 @@ public final class TestAuthority implements AutoCloseable {
   /** A ConnectorService stub calling as the holder of {@code secret}. */
   public ConnectorServiceGrpc.ConnectorServiceBlockingStub connectorsAs(String secret) {
     return ConnectorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .withCallCredentials(BearerToken.of(secret));
+        .withCallCredentials(Bearer.of(secret));
   }
 
   /** An AuditService stub calling as the holder of {@code secret}. */
   public AuditServiceGrpc.AuditServiceBlockingStub auditAs(String secret) {
     return AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .withCallCredentials(BearerToken.of(secret));
+        .withCallCredentials(Bearer.of(secret));
   }
 
   /** Whether {@code secret} introspects as active right now (asked as an admin). */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenauthority.api.v1.ListTokensRequest;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import dev.tokenauthority.client.BearerToken;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.storage.Durability;
 import io.grpc.ChannelCredentials;
@@ -107,7 +106,7 @@ class TlsTransportTest {
       try {
         String admin = Files.readString(dir.resolve("data").resolve(BootstrapFile.NAME)).trim();
         return TokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-            .withCallCredentials(BearerToken.of(admin))
+            .withCallCredentials(Bearer.of(admin))
             .listTokens(ListTokensRequest.getDefaultInstance()).getTokensCount();
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -7,7 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.rpc.Code;
 import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.Token;
-import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.server.Bearer;
 import dev.tokenauthority.server.InProcessAuthorityTest;
 import io.envoyproxy.envoy.config.core.v3.HeaderMap;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -34,7 +34,7 @@ class EnvoyCheckTest extends InProcessAuthorityTest {
   @BeforeEach
   void sidecar() {
     String sidecarSecret = ta.orgToken("acme", "tokens:introspect").getSecret();
-    sidecar = AuthorizationGrpc.newBlockingStub(ta.channel()).withCallCredentials(BearerToken.of(sidecarSecret))
+    sidecar = AuthorizationGrpc.newBlockingStub(ta.channel()).withCallCredentials(Bearer.of(sidecarSecret))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
@@ -137,7 +137,7 @@ class EnvoyCheckTest extends InProcessAuthorityTest {
   @Test
   void theSidecarNeedsItsOwnIntrospectToken() {
     String weak = ta.orgToken("acme", "lenses:read").getSecret();
-    var weakSidecar = AuthorizationGrpc.newBlockingStub(ta.channel()).withCallCredentials(BearerToken.of(weak));
+    var weakSidecar = AuthorizationGrpc.newBlockingStub(ta.channel()).withCallCredentials(Bearer.of(weak));
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
         () -> weakSidecar.check(request("Bearer " + weak, "lenses:read")));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);

@@ -7,7 +7,7 @@ import dev.tokenauthority.api.v1.ListTokensRequest;
 import dev.tokenauthority.api.v1.ListTokensResponse;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.server.Bearer;
 import dev.tokenauthority.server.TestAuthority;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import io.grpc.CallOptions;
@@ -60,7 +60,7 @@ class ListLimitTest {
 
   private static ClientCall<ListTokensRequest, ListTokensResponse> hold(TestAuthority ta, String secret) {
     ClientCall<ListTokensRequest, ListTokensResponse> call = ta.channel().newCall(
-        TokenServiceGrpc.getListTokensMethod(), CallOptions.DEFAULT.withCallCredentials(BearerToken.of(secret)));
+        TokenServiceGrpc.getListTokensMethod(), CallOptions.DEFAULT.withCallCredentials(Bearer.of(secret)));
     call.start(new ClientCall.Listener<>() {}, new Metadata());
     call.request(1);
     return call;

@@ -9,7 +9,7 @@ import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.api.v1.WatchRevocationsRequest;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
-import dev.tokenauthority.client.BearerToken;
+import dev.tokenauthority.server.Bearer;
 import dev.tokenauthority.server.CallExecutors;
 import dev.tokenauthority.server.NettyTransport;
 import dev.tokenauthority.server.TokenAuthority;
@@ -88,7 +88,7 @@ class SlowSubscribersTest {
     follow(control, admin, received, readerEnd, Integer.MAX_VALUE);
 
     long revokedAt = System.nanoTime();
-    long revoked = TokenServiceGrpc.newBlockingStub(control).withCallCredentials(BearerToken.of(admin))
+    long revoked = TokenServiceGrpc.newBlockingStub(control).withCallCredentials(Bearer.of(admin))
         .withDeadlineAfter(60, TimeUnit.SECONDS)
         .revokeTokens(RevokeTokensRequest.newBuilder().setOrganization("acme").setReason("test").build())
         .getRevokedCount();
@@ -129,7 +129,7 @@ class SlowSubscribersTest {
         follow(channel(64 * 1024), admin, got, new AtomicReference<>(), 0);
     Thread.sleep(500); // it has started (and reads nothing)
 
-    TokenServiceGrpc.newBlockingStub(control).withCallCredentials(BearerToken.of(admin))
+    TokenServiceGrpc.newBlockingStub(control).withCallCredentials(Bearer.of(admin))
         .withDeadlineAfter(60, TimeUnit.SECONDS)
         .revokeTokens(RevokeTokensRequest.newBuilder().setOrganization("acme").setReason("test").build());
     Thread.sleep(stall.plusSeconds(2).toMillis()); // behind, taking nothing, for longer than the stall
@@ -175,7 +175,7 @@ class SlowSubscribersTest {
   private static ClientCall<WatchRevocationsRequest, WatchRevocationsResponse> follow(ManagedChannel channel,
       String secret, List<WatchRevocationsResponse> into, AtomicReference<Status> end, int initialRequests) {
     ClientCall<WatchRevocationsRequest, WatchRevocationsResponse> call = channel.newCall(
-        TokenServiceGrpc.getWatchRevocationsMethod(), CallOptions.DEFAULT.withCallCredentials(BearerToken.of(secret)));
+        TokenServiceGrpc.getWatchRevocationsMethod(), CallOptions.DEFAULT.withCallCredentials(Bearer.of(secret)));
     call.start(new ClientCall.Listener<>() {
       @Override
       public void onMessage(WatchRevocationsResponse message) {
@@ -203,7 +203,7 @@ class SlowSubscribersTest {
 
   private static List<Token> createTokens(ManagedChannel channel, String admin, int count) throws Exception {
     TokenServiceGrpc.TokenServiceBlockingStub stub = TokenServiceGrpc.newBlockingStub(channel)
-        .withCallCredentials(BearerToken.of(admin));
+        .withCallCredentials(Bearer.of(admin));
     ExecutorService pool = Executors.newFixedThreadPool(32);
     try {
       List<Future<Token>> made = new ArrayList<>();

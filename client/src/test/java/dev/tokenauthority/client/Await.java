@@ -1,13 +1,13 @@
-package dev.tokenauthority.example;
+package dev.tokenauthority.client;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Polls a condition until it holds or time runs out; returns how long it took. */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static Duration until(Duration limit, BooleanSupplier condition) throws InterruptedException {
+  public static Duration until(Duration limit, BooleanSupplier condition) throws InterruptedException {
     long start = System.nanoTime();
     long deadline = start + limit.toNanos();
     while (!condition.getAsBoolean()) {

@@ -1,4 +1,4 @@
-package dev.tokenauthority.example;
+package dev.tokenauthority.client;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;

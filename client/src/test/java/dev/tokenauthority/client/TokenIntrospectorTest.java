@@ -1,4 +1,4 @@
-package dev.tokenauthority.example;
+package dev.tokenauthority.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.tokenauthority.api.v1.InactiveReason;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import dev.tokenauthority.client.BearerToken;
-import dev.tokenauthority.client.CheckResult;
-import dev.tokenauthority.client.TokenCheckException;
-import dev.tokenauthority.client.TokenIntrospector;
 import dev.tokenauthority.server.TokenAuthority;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;

@@ -1,4 +1,4 @@
-package dev.tokenauthority.example;
+package dev.tokenauthority.client;
 
 import com.google.protobuf.FieldMask;
 import dev.tokenauthority.api.v1.Connector;
@@ -10,7 +10,6 @@ import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
-import dev.tokenauthority.client.BearerToken;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
@@ -27,9 +26,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real token authority on a loopback port, in this JVM; stoppable and restartable on its data. */
-final class LiveAuthority implements AutoCloseable {
-  static final AuthorityConfig CONFIG = AuthorityConfig.defaults().toBuilder().feedHeartbeat(Duration.ofMillis(200)).build();
+/**
+ * A real token authority on a loopback port, in this JVM; stoppable and restartable on its data.
+ * The client's tests and the example's share it (the client's test jar).
+ */
+public final class LiveAuthority implements AutoCloseable {
+  public static final AuthorityConfig CONFIG = AuthorityConfig.defaults().toBuilder().feedHeartbeat(Duration.ofMillis(200)).build();
 
   private final Path dataDir;
   private TokenAuthority authority;
@@ -38,7 +40,7 @@ final class LiveAuthority implements AutoCloseable {
   private ManagedChannel adminChannel;
   private String adminSecret;
 
-  LiveAuthority(Path dataDir) throws IOException {
+  public LiveAuthority(Path dataDir) throws IOException {
     this.dataDir = dataDir;
     start(0);
   }
@@ -52,34 +54,34 @@ final class LiveAuthority implements AutoCloseable {
     adminChannel = channel();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** A new plaintext channel to the authority; the caller closes it. */
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
 
-  TokenServiceGrpc.TokenServiceBlockingStub admin() {
+  public TokenServiceGrpc.TokenServiceBlockingStub admin() {
     return TokenServiceGrpc.newBlockingStub(adminChannel).withCallCredentials(BearerToken.of(adminSecret))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  Token token(String subject, String... scopes) {
+  public Token token(String subject, String... scopes) {
     return admin().createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
         .setKind(TokenKind.TOKEN_KIND_PERSONAL).setOrganization("acme").setSubject(subject)
         .setLabel("test").addAllScopes(List.of(scopes))).build());
   }
 
   /** Registers connector {@code slug} in acme; returns it with its service token's secret. */
-  Connector connector(String slug, String... scopes) {
+  public Connector connector(String slug, String... scopes) {
     return connectors().createConnector(CreateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
         .setOrganization("acme").setSlug(slug).setName(slug).addAllScopes(List.of(scopes))).build());
   }
 
   /** Narrows (or widens) connector {@code slug}'s registered scopes. */
-  void registerScopes(String slug, String... scopes) {
+  public void registerScopes(String slug, String... scopes) {
     connectors().updateConnector(UpdateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
         .setOrganization("acme").setSlug(slug).addAllScopes(List.of(scopes)))
         .setUpdateMask(FieldMask.newBuilder().addPaths("scopes")).build());
@@ -90,24 +92,24 @@ final class LiveAuthority implements AutoCloseable {
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  void revoke(Token t) {
+  public void revoke(Token t) {
     admin().revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId()).build());
   }
 
   /** Stops serving (the revocation feed ends; clients see the outage). */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.stop(Duration.ofSeconds(5));
     authority.close();
   }
 
   /** Opens the same data again without serving: changes made here are missed by clients. */
-  TokenAuthority openOffline() {
+  public TokenAuthority openOffline() {
     return TokenAuthority.open(dataDir, CONFIG, Durability.FULL, Clock.systemUTC());
   }
 
   /** Serves again on the same port. */
-  void restart() throws IOException {
+  public void restart() throws IOException {
     start(port);
   }
 
