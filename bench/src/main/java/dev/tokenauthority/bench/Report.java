@@ -1,5 +1,8 @@
 package dev.tokenauthority.bench;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,28 +42,24 @@ final class Report {
   }
 
   void writeJson(Path file) throws IOException {
-    StringBuilder j = new StringBuilder("{\n  \"scenarios\": [\n");
-    int i = 0;
-    for (var e : scenarios.entrySet()) {
-      Window w = e.getValue();
-      j.append(String.format(Locale.ROOT,
-          "    {\"name\": \"%s\", \"qps\": %.1f, \"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f, \"calls\": %d, \"errors\": %d}%s%n",
-          e.getKey(), w.qps(), w.micros(50), w.micros(90), w.micros(99), w.micros(99.9), w.calls(), w.errors(),
-          ++i < scenarios.size() ? "," : ""));
-    }
-    j.append("  ],\n  \"ratios\": [\n");
-    for (int r = 0; r < ratios.size(); r++) {
-      String[] x = ratios.get(r);
-      j.append(String.format(Locale.ROOT, "    {\"name\": \"%s\", \"value\": %s, \"goal\": \"%s\", \"verdict\": \"%s\"}%s%n",
-          x[0], x[1], x[2], x[3], r + 1 < ratios.size() ? "," : ""));
-    }
-    j.append("  ],\n  \"facts\": {\n");
-    int f = 0;
-    for (var e : facts.entrySet()) {
-      j.append(String.format(Locale.ROOT, "    \"%s\": \"%s\"%s%n", e.getKey(), e.getValue().replace("\"", "'"),
-          ++f < facts.size() ? "," : ""));
-    }
-    j.append("  }\n}\n");
-    Files.writeString(file, j);
+    List<ScenarioRow> rows = new ArrayList<>();
+    scenarios.forEach((name, w) -> rows.add(new ScenarioRow(name, round(w.qps()), round(w.micros(50)),
+        round(w.micros(90)), round(w.micros(99)), round(w.micros(99.9)), w.calls(), w.errors())));
+    List<RatioRow> ratioRows = ratios.stream()
+        .map(x -> new RatioRow(x[0], Double.parseDouble(x[1]), x[2], x[3])).toList();
+    Gson gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    Files.writeString(file, gson.toJson(new Json(rows, ratioRows, facts)) + "\n");
   }
+
+  private static double round(double value) {
+    return Math.round(value * 10) / 10.0;
+  }
+
+  private record Json(List<ScenarioRow> scenarios, List<RatioRow> ratios, Map<String, String> facts) {}
+
+  private record ScenarioRow(String name, double qps, @SerializedName("p50_us") double p50,
+      @SerializedName("p90_us") double p90, @SerializedName("p99_us") double p99,
+      @SerializedName("p999_us") double p999, long calls, long errors) {}
+
+  private record RatioRow(String name, double value, String goal, String verdict) {}
 }
