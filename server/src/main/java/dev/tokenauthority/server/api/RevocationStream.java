@@ -41,8 +41,7 @@ final class RevocationStream implements RevocationSubscriber {
 
   @Override
   public void revoked(RevokedToken t) {
-    Timestamp time = Timestamp.newBuilder()
-        .setSeconds(t.revokeTime().getEpochSecond()).setNanos(t.revokeTime().getNano()).build();
+    Timestamp time = TokenMessages.timestamp(t.revokeTime());
     ByteString hash = ByteString.copyFrom(t.secretHash());
     out.onNext(t.narrowed()
         ? WatchRevocationsResponse.newBuilder().setNarrowed(TokenNarrowed.newBuilder()

@@ -43,6 +43,52 @@ class AuthorityConfigTest {
   }
 
   @Test
+  void everyDocumentedKey_setsItsOwnSetting() throws IOException {
+    Path file = write("""
+        last-use.flush-interval = 7s
+        introspection.max-cache = 0s
+        token-cache.size = 3000000000
+        revocation-feed.heartbeat = 2s
+        revocation-feed.retention = 3d
+        revocation-feed.max-streams-per-token = 7
+        revocation-feed.max-stall = 9s
+        list.max-concurrent-per-token = 2
+        personal-tokens.max-active = 1
+        audit.retention = 400d
+        leak-reports.per-minute = 5
+        """);
+    AuthorityConfig c = AuthorityConfig.load(file);
+    assertThat(c).usingRecursiveComparison().isEqualTo(AuthorityConfig.defaults().toBuilder()
+        .lastUseFlushInterval(Duration.ofSeconds(7))
+        .maxCache(Duration.ZERO)
+        .tokenCacheSize(3_000_000_000L)
+        .feedHeartbeat(Duration.ofSeconds(2))
+        .feedRetention(Duration.ofDays(3))
+        .feedStreamsPerToken(7)
+        .feedMaxStall(Duration.ofSeconds(9))
+        .listCallsPerToken(2)
+        .personalTokenLimit(1)
+        .auditRetention(Duration.ofDays(400))
+        .leakReportsPerMinute(5)
+        .build());
+  }
+
+  @Test
+  void numbersAndDurationsOutOfRange_areRefusedWithTheKey() throws IOException {
+    assertRefused("list.max-concurrent-per-token = 0\n", "list.max-concurrent-per-token must be at least 1");
+    assertRefused("revocation-feed.max-streams-per-token = 2147483648\n", "must be at most 2147483647");
+    assertRefused("personal-tokens.max-active = -1\n", "personal-tokens.max-active must be at least 0");
+    assertRefused("token-cache.size = lots\n", "token-cache.size must be a whole number");
+    assertRefused("revocation-feed.max-stall = 0s\n", "revocation-feed.max-stall must be positive");
+    assertRefused("introspection.max-cache = -PT1S\n", "introspection.max-cache must not be negative");
+  }
+
+  private void assertRefused(String content, String message) throws IOException {
+    Path file = write(content);
+    assertThatThrownBy(() -> AuthorityConfig.load(file)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+  }
+
+  @Test
   void unknownKey_isRefusedByName() throws IOException {
     Path file = write("lifetime.personel.max = 7d\n");
     assertThatThrownBy(() -> AuthorityConfig.load(file))

@@ -1,0 +1,178 @@
+package dev.tokenauthority.server.config;
+
+import dev.tokenauthority.server.scope.ScopeCatalogue;
+import dev.tokenauthority.server.token.Lifetime;
+import dev.tokenauthority.server.token.LifetimePolicy;
+import dev.tokenauthority.server.token.TokenKind;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code --config} properties file (its keys are listed on {@link AuthorityConfig}): each key
+ * read sets one builder setting; a key nobody reads is refused, so a typo cannot silently leave a
+ * default in place.
+ */
+final class ConfigFile {
+  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+  private static final Pattern LIFETIME_KEY = Pattern.compile("lifetime\\.([a-z]+)\\.(min|max|default)");
+
+  private final Properties props;
+  private final Set<String> unread;
+
+  private ConfigFile(Properties props) {
+    this.props = props;
+    this.unread = new HashSet<>(props.stringPropertyNames());
+  }
+
+  static AuthorityConfig load(Path file) {
+    Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    try {
+      return parse(props);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new ConfigException("config file " + file + ": " + e.getMessage());
+    }
+  }
+
+  static AuthorityConfig parse(Properties props) {
+    return new ConfigFile(props).read();
+  }
+
+  private AuthorityConfig read() {
+    AuthorityConfig defaults = AuthorityConfig.defaults();
+    AuthorityConfig.Builder b = defaults.toBuilder();
+    text("scopes", value -> b.scopes(ScopeCatalogue.of(
+        Arrays.stream(value.split("[\\s,]+")).filter(s -> !s.isEmpty()).toList())));
+    b.lifetimes(lifetimes(defaults.lifetimes()));
+    positive("last-use.flush-interval", b::lastUseFlushInterval);
+    duration("introspection.max-cache", d -> b.maxCache(atLeast("introspection.max-cache", d, Duration.ZERO)));
+    positive("revocation-feed.heartbeat", b::feedHeartbeat);
+    positive("revocation-feed.retention", b::feedRetention);
+    number("revocation-feed.max-streams-per-token", 1, n -> b.feedStreamsPerToken((int) n));
+    positive("revocation-feed.max-stall", b::feedMaxStall);
+    number("token-cache.size", 0, Long.MAX_VALUE, b::tokenCacheSize);
+    number("personal-tokens.max-active", 0, n -> b.personalTokenLimit((int) n));
+    positive("audit.retention", b::auditRetention);
+    number("leak-reports.per-minute", 1, n -> b.leakReportsPerMinute((int) n));
+    number("list.max-concurrent-per-token", 1, n -> b.listCallsPerToken((int) n));
+    if (!unread.isEmpty()) {
+      String hint = unread.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
+          ? " (lifetime kinds are personal, organization, service, system)" : "";
+      throw new ConfigException("unknown keys " + unread.stream().sorted().toList() + hint);
+    }
+    return b.build();
+  }
+
+  private LifetimePolicy lifetimes(LifetimePolicy defaults) {
+    Map<TokenKind, Lifetime> lifetimes = new EnumMap<>(TokenKind.class);
+    for (TokenKind kind : TokenKind.values()) {
+      Lifetime base = defaults.of(kind);
+      String prefix = "lifetime." + kind.name().toLowerCase(Locale.ROOT) + ".";
+      Duration[] bounds = {base.min(), base.max(), base.defaultTtl()};
+      duration(prefix + "min", d -> bounds[0] = d);
+      duration(prefix + "max", d -> bounds[1] = d);
+      duration(prefix + "default", d -> bounds[2] = d);
+      try {
+        lifetimes.put(kind, new Lifetime(bounds[0], bounds[1], bounds[2]));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(prefix + "*: " + e.getMessage());
+      }
+    }
+    return new LifetimePolicy(lifetimes);
+  }
+
+  /** Hands {@code key}'s trimmed value to {@code setting}, if the file sets it. */
+  private void text(String key, Consumer<String> setting) {
+    unread.remove(key);
+    String value = props.getProperty(key);
+    if (value != null) {
+      setting.accept(value.trim());
+    }
+  }
+
+  /** A whole number of at least {@code min} that fits an int, or of any size for a long setting. */
+  private void number(String key, long min, java.util.function.LongConsumer setting) {
+    number(key, min, Integer.MAX_VALUE, setting);
+  }
+
+  private void number(String key, long min, long max, java.util.function.LongConsumer setting) {
+    text(key, value -> {
+      long n;
+      try {
+        n = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key + " must be a whole number");
+      }
+      if (n < min) {
+        throw new ConfigException(key + " must be at least " + min);
+      }
+      if (n > max) {
+        throw new ConfigException(key + " must be at most " + max);
+      }
+      setting.accept(n);
+    });
+  }
+
+  private void duration(String key, Consumer<Duration> setting) {
+    text(key, value -> {
+      Duration d;
+      try {
+        d = parseDuration(value);
+      } catch (ConfigException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
+      }
+      setting.accept(d);
+    });
+  }
+
+  private void positive(String key, Consumer<Duration> setting) {
+    duration(key, d -> setting.accept(atLeast(key, d, Duration.ofNanos(1))));
+  }
+
+  private static Duration atLeast(String key, Duration d, Duration min) {
+    if (d.compareTo(min) < 0) {
+      throw new ConfigException(key + (min.isZero() ? " must not be negative" : " must be positive"));
+    }
+    return d;
+  }
+
+  /** Parses "30d", "12h", "90m", "45s", "500ms" or ISO-8601 ("P30D", "PT12H"). */
+  static Duration parseDuration(String text) {
+    String t = text.trim();
+    Matcher m = SHORT_DURATION.matcher(t);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      return Duration.parse(t);
+    } catch (DateTimeParseException e) {
+      throw new ConfigException("'" + text + "' is not a duration (say 30d, 12h, 90m, 45s or P30D)");
+    }
+  }
+}
