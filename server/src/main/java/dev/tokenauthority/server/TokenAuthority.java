@@ -27,6 +27,8 @@ import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.LastUseRecorder;
 import dev.tokenauthority.server.token.LeakReportLimiter;
 import dev.tokenauthority.server.token.TokenIssuer;
+import dev.tokenauthority.server.token.LeakReports;
+import dev.tokenauthority.server.token.TokenContext;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenRules;
 import io.grpc.ServerInterceptors;
@@ -51,6 +53,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final SecurityEvents securityEvents;
   private final AuditLog auditLog;
   private final TokenManager tokens;
+  private final LeakReports leakReports;
   private final Introspector introspector;
   private final ConnectorManager connectors;
   private final Clock clock;
@@ -71,12 +74,16 @@ public final class TokenAuthority implements AutoCloseable {
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);
     this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
-    this.tokens = new TokenManager(store, rules, issuer, lastUse, clock, feed::wake,
-        config.personalTokenLimit(), new LeakReportLimiter(config.leakReportsPerMinute()));
+    // Every commit that changed token rows may have revoked or narrowed one: the feed looks. This
+    // listener comes after the cache's (registered when the cache was made), so a client told of
+    // a revocation never finds the server's own cache still holding the token.
+    tokenRows.onChange(changedHashes -> feed.wake());
+    TokenContext context = new TokenContext(store, rules, issuer, lastUse, clock);
+    this.tokens = new TokenManager(context, config.personalTokenLimit());
+    this.leakReports = new LeakReports(context, new LeakReportLimiter(config.leakReportsPerMinute()));
     this.introspector =
         new Introspector(store, rules, lastUse, clock, config.maxCache(), securityEvents);
-    this.connectors = new ConnectorManager(new JdbiConnectorStore(database, tokenRows), store, introspector,
-        rules, issuer, lastUse, clock, feed::wake);
+    this.connectors = new ConnectorManager(new JdbiConnectorStore(database, tokenRows), context, introspector);
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
@@ -127,7 +134,7 @@ public final class TokenAuthority implements AutoCloseable {
     AuthInterceptor auth = new AuthInterceptor(introspector, securityEvents, clock);
     ListCallLimiter lists = new ListCallLimiter(listCallsPerToken);
     return Stream.of(
-            new TokenGrpcService(tokens, introspector, feed, clock),
+            new TokenGrpcService(tokens, leakReports, introspector, feed, clock),
             new ConnectorGrpcService(connectors),
             new AuditGrpcService(auditLog),
             new EnvoyAuthorizationService(introspector))

@@ -21,6 +21,7 @@ import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.revocation.Subscription;
 import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.token.Introspector;
+import dev.tokenauthority.server.token.LeakReports;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.token.TokenRecord;
@@ -31,12 +32,14 @@ import java.time.Clock;
 /** {@code tokenauthority.v1.TokenService}: proto in, domain call, proto out. */
 public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBase {
   private final TokenManager tokens;
+  private final LeakReports leakReports;
   private final Introspector introspector;
   private final RevocationFeed feed;
   private final TokenMessages messages;
 
-  public TokenGrpcService(
-      TokenManager tokens, Introspector introspector, RevocationFeed feed, Clock clock) {
+  public TokenGrpcService(TokenManager tokens, LeakReports leakReports, Introspector introspector,
+      RevocationFeed feed, Clock clock) {
+    this.leakReports = leakReports;
     this.tokens = tokens;
     this.introspector = introspector;
     this.feed = feed;
@@ -95,7 +98,7 @@ public final class TokenGrpcService extends TokenServiceGrpc.TokenServiceImplBas
   public void reportLeakedTokens(
       ReportLeakedTokensRequest req, StreamObserver<ReportLeakedTokensResponse> out) {
     Responses.unary(out, () -> ReportLeakedTokensResponse.newBuilder()
-        .setAcceptedCount(tokens.reportLeaked(CallerContext.current(), req.getSecretsList()))
+        .setAcceptedCount(leakReports.report(CallerContext.current(), req.getSecretsList()))
         .build());
   }
 

@@ -3,12 +3,9 @@ package dev.tokenauthority.server.connector;
 import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.paging.Page;
 
-import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.AlreadyExistsException;
-import dev.tokenauthority.server.error.AbortedException;
-import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.token.AccessPolicy;
@@ -16,57 +13,39 @@ import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.token.Durations;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.IssuedToken;
-import dev.tokenauthority.server.token.LastUseRecorder;
 import dev.tokenauthority.server.paging.PageToken;
+import dev.tokenauthority.server.token.TokenContext;
 import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenRules;
-import dev.tokenauthority.server.token.TokenStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * Connectors and their service tokens: register, read, change, rotate, delete, test. A service
  * token never carries more than its connector's registered scopes.
  */
 public final class ConnectorManager {
-  static final Pattern SLUG = Pattern.compile("[a-z][a-z0-9-]{1,61}[a-z0-9]");
-  private static final int MAX_NAME = 200;
-  /** Tries at a change that races others on one connector before answering ABORTED. */
-  private static final int ATTEMPTS = 24;
-
   private final ConnectorStore store;
-  private final TokenStore tokens;
-  private final Introspector introspector;
+  private final TokenContext tokens;
   private final TokenRules rules;
-  private final TokenIssuer issuer;
-  private final LastUseRecorder lastUse;
-  private final Clock clock;
-  private final Runnable revocationsCommitted;
+  private final Introspector introspector;
 
   /**
-   * @param tokens reads the connectors' token rows (the connector store changes them, through the
-   *     token rows' one writer, which also evicts them from every cache)
-   * @param revocationsCommitted told after each commit that stopped a token or narrowed one
+   * @param store the connector rows; it changes their token rows through the token rows' one
+   *     writer, which evicts them from every cache and wakes the revocation feed
+   * @param tokens reads the connectors' token rows and issues their service tokens
    */
-  public ConnectorManager(ConnectorStore store, TokenStore tokens, Introspector introspector,
-      TokenRules rules, TokenIssuer issuer, LastUseRecorder lastUse, Clock clock,
-      Runnable revocationsCommitted) {
+  public ConnectorManager(ConnectorStore store, TokenContext tokens, Introspector introspector) {
     this.store = store;
     this.tokens = tokens;
+    this.rules = tokens.rules();
     this.introspector = introspector;
-    this.rules = rules;
-    this.issuer = issuer;
-    this.lastUse = lastUse;
-    this.clock = clock;
-    this.revocationsCommitted = revocationsCommitted;
   }
 
   /** Registers a connector and issues its first service token, living {@code ttl} (null: default). */
@@ -74,8 +53,8 @@ public final class ConnectorManager {
       List<String> scopes, Duration ttl) {
     String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
-    checkName(organization, slug, v, "connector.");
-    checkDisplayName(name, "connector.name", v);
+    ConnectorRules.checkName(organization, slug, v, "connector.");
+    ConnectorRules.checkDisplayName(name, "connector.name", v);
     if (scopes.isEmpty()) {
       v.add("connector.scopes", "FIELD_REQUIRED", "register at least one scope");
     }
@@ -88,8 +67,8 @@ public final class ConnectorManager {
     ScopeSet registered = ScopeSet.of(scopes);
     AccessPolicy.requireGrantable(caller, registered.asList(), List.of());
 
-    Instant now = now();
-    String id = issuer.newId("con_");
+    Instant now = tokens.now();
+    String id = tokens.issuer().newId("con_");
     IssuedToken issued = serviceToken(caller, organization, slug, id, registered, ttl, "", now);
     ConnectorRecord connector = new ConnectorRecord(id, organization, slug, name, registered, now, now,
         caller.tokenId(), issued.token().id(), 1);
@@ -107,7 +86,7 @@ public final class ConnectorManager {
   /** The connector {@code organization}/{@code slug}, if the caller may see it. */
   public ConnectorView get(Caller caller, String organization, String slug) {
     String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_READ);
-    requireName(organization, slug);
+    ConnectorRules.requireName(organization, slug);
     return view(visible(reach, organization, slug));
   }
 
@@ -138,9 +117,9 @@ public final class ConnectorManager {
       List<String> scopes) {
     String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
-    checkName(organization, slug, v, "connector.");
+    ConnectorRules.checkName(organization, slug, v, "connector.");
     if (name != null) {
-      checkDisplayName(name, "connector.name", v);
+      ConnectorRules.checkDisplayName(name, "connector.name", v);
     }
     if (scopes != null) {
       if (scopes.isEmpty()) {
@@ -149,11 +128,11 @@ public final class ConnectorManager {
       rules.checkScopes(scopes, "connector.scopes", v);
     }
     v.throwIfAny();
-    for (int attempt = 1; ; attempt++) {
+    return Retries.untilCommitted(organization, slug, () -> {
       ConnectorRecord old = visible(reach, organization, slug);
       ScopeSet registered = scopes == null ? old.scopes() : ScopeSet.of(scopes);
       AccessPolicy.requireGrantable(caller, registered.asList(), List.of());
-      Instant now = now();
+      Instant now = tokens.now();
       ConnectorRecord updated = old.changed(name == null ? old.name() : name, registered, old.tokenId(), now);
       List<AuditEntry> audit = new ArrayList<>();
       audit.add(audit(caller, now, AuditAction.CONNECTOR_UPDATED, updated, Map.of(
@@ -170,17 +149,8 @@ public final class ConnectorManager {
                   "old_scopes", t.scopes().encoded(), "new_scopes", n.scopes().encoded())));
         }
       }
-      if (store.update(updated, narrowed, audit)) {
-        if (!narrowed.isEmpty()) {
-          revocationsCommitted.run(); // clients' caches drop their wider answers
-        }
-        return view(updated);
-      }
-      if (attempt == ATTEMPTS) {
-        throw concurrentChange(organization, slug);
-      }
-      backOff(attempt);
-    }
+      return store.update(updated, narrowed, audit) ? Optional.of(view(updated)) : Optional.empty();
+    });
   }
 
   /** Issues a new service token; the old one stops after {@code grace} (null or zero: now). */
@@ -188,15 +158,15 @@ public final class ConnectorManager {
       Duration ttl) {
     String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
-    checkName(organization, slug, v, "");
+    ConnectorRules.checkName(organization, slug, v, "");
     Duration graceOrNone = grace == null ? Duration.ZERO : grace;
     TokenRules.checkGrace(graceOrNone, v);
     rules.checkTtl(TokenKind.SERVICE, ttl, "ttl", v);
     v.throwIfAny();
-    for (int attempt = 1; ; attempt++) {
+    return Retries.untilCommitted(organization, slug, () -> {
       ConnectorRecord old = visible(reach, organization, slug);
       AccessPolicy.requireGrantable(caller, old.scopes().asList(), List.of());
-      Instant now = now();
+      Instant now = tokens.now();
       IssuedToken issued =
           serviceToken(caller, organization, slug, old.id(), old.scopes(), ttl, old.tokenId(), now);
       ConnectorRecord updated = old.changed(old.name(), old.scopes(), issued.token().id(), now);
@@ -209,43 +179,33 @@ public final class ConnectorManager {
                   organization, old.tokenId(), Map.of("replaced_by", issued.token().id(),
                       "grace_period", Durations.describe(graceOrNone), "connector_id", old.id())),
               tokenCreated(caller, now, issued.token())));
-      if (rotated) {
-        revocationsCommitted.run();
-        return new ConnectorView(updated, issued.token(), issued.secret());
-      }
-      if (attempt == ATTEMPTS) {
-        throw concurrentChange(organization, slug);
-      }
-      backOff(attempt);
-    }
+      return rotated ? Optional.of(new ConnectorView(updated, issued.token(), issued.secret())) : Optional.empty();
+    });
   }
 
   /** Deletes the connector and revokes all its tokens in the same transaction. */
   public void delete(Caller caller, String organization, String slug, String reason) {
     String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_WRITE);
     Violations v = new Violations();
-    checkName(organization, slug, v, "");
+    ConnectorRules.checkName(organization, slug, v, "");
     TokenRules.checkReason(reason, v);
     v.throwIfAny();
     ConnectorRecord connector = visible(reach, organization, slug);
-    Instant now = now();
+    Instant now = tokens.now();
     String why = reason.isEmpty() ? "connector deleted" : reason;
-    List<TokenRecord> revoked = store.delete(connector, now, why,
+    store.delete(connector, now, why,
         t -> AuditEntry.success(now, AuditAction.TOKEN_REVOKED, caller.actor(), caller.origin(),
             t.organization(), t.id(), Map.of("reason", why, "connector_id", connector.id())),
         audit(caller, now, AuditAction.CONNECTOR_DELETED, connector, Map.of(
             "slug", slug, "reason", why)))
-        .orElseThrow(() -> notFound(organization, slug));
-    if (!revoked.isEmpty()) {
-      revocationsCommitted.run();
-    }
+        .orElseThrow(() -> ConnectorRules.notFound(organization, slug));
   }
 
   /** Whether {@code secret} is a working token of the connector, and what it holds. */
   public ConnectorTest test(Caller caller, String organization, String slug, String secret) {
     String reach = OrganizationAccess.organizationReach(caller, OrganizationAccess.CONNECTORS_READ);
     Violations v = new Violations();
-    checkName(organization, slug, v, "");
+    ConnectorRules.checkName(organization, slug, v, "");
     if (secret.isEmpty()) {
       v.add("secret", "FIELD_REQUIRED", "secret is required");
     }
@@ -260,79 +220,22 @@ public final class ConnectorManager {
   private IssuedToken serviceToken(Caller caller, String organization, String slug,
       String connectorId, ScopeSet scopes, Duration ttl, String rotatedFrom, Instant now) {
     Duration lifetime = ttl != null ? ttl : rules.lifetime(TokenKind.SERVICE).defaultTtl();
-    return issuer.issue(new TokenIssuer.Spec(TokenKind.SERVICE, organization, "connector:" + slug,
-        "connector " + slug, scopes, List.of(), Map.of(), caller.tokenId(), lifetime, rotatedFrom,
-        connectorId), now);
+    return tokens.issuer().issue(TokenIssuer.Spec.of(TokenKind.SERVICE, lifetime)
+        .organization(organization).subject("connector:" + slug).label("connector " + slug)
+        .scopes(scopes).creator(caller.tokenId()).rotatedFrom(rotatedFrom).connector(connectorId)
+        .build(), now);
   }
 
   private ConnectorView view(ConnectorRecord c) {
-    TokenRecord token = tokens.findById(c.tokenId())
-        .map(t -> t.withLastUse(lastUse.pending(t.id()))).orElse(null);
+    TokenRecord token = tokens.store().findById(c.tokenId()).map(tokens::withPendingUse).orElse(null);
     return new ConnectorView(c, token, null);
   }
 
   private ConnectorRecord visible(String reach, String organization, String slug) {
     if (reach != null && !reach.equals(organization)) {
-      throw notFound(organization, slug);
+      throw ConnectorRules.notFound(organization, slug);
     }
-    return store.find(organization, slug).orElseThrow(() -> notFound(organization, slug));
-  }
-
-  private static void requireName(String organization, String slug) {
-    Violations v = new Violations();
-    checkName(organization, slug, v, "");
-    v.throwIfAny();
-  }
-
-  private static void checkName(String organization, String slug, Violations v, String prefix) {
-    if (organization.isEmpty()) {
-      v.add(prefix + "organization", "FIELD_REQUIRED", "organization is required");
-    } else {
-      OrganizationAccess.checkOrganization(organization, prefix + "organization", v);
-    }
-    if (slug.isEmpty()) {
-      v.add(prefix + "slug", "FIELD_REQUIRED", "slug is required");
-    } else if (!SLUG.matcher(slug).matches()) {
-      v.add(prefix + "slug", "FIELD_INVALID", "slug must be 3-63 lower-case letters, digits or '-',"
-          + " starting with a letter and not ending with '-'");
-    }
-  }
-
-  private static void checkDisplayName(String name, String field, Violations v) {
-    if (name.isBlank()) {
-      v.add(field, "FIELD_REQUIRED", "name is required: say what the connector is");
-    } else if (SecretFormat.containsSecret(name)) {
-      v.add(field, "SECRET_IN_FIELD", field + " contains what looks like a token secret");
-    } else if (!TokenRules.isPrintable(name, MAX_NAME)) {
-      v.add(field, "FIELD_INVALID", "name must be 1-" + MAX_NAME + " printable characters");
-    }
-  }
-
-  private static NotFoundException notFound(String organization, String slug) {
-    return new NotFoundException("CONNECTOR_NOT_FOUND",
-        "connector " + slug + " not found in organization " + organization);
-  }
-
-  private static AbortedException concurrentChange(String organization, String slug) {
-    return new AbortedException("CONCURRENT_CHANGE",
-        "connector " + organization + "/" + slug + " kept changing while this call ran; try again");
-  }
-
-  /**
-   * Before another attempt at a change that lost a race on the connector's version: a short,
-   * random and growing pause, so that the racers do not collide again in step.
-   */
-  private static void backOff(int attempt) {
-    try {
-      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 2 + 4L * attempt));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AbortedException("CONCURRENT_CHANGE", "interrupted while retrying; try again");
-    }
-  }
-
-  private Instant now() {
-    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    return store.find(organization, slug).orElseThrow(() -> ConnectorRules.notFound(organization, slug));
   }
 
   private static AuditEntry tokenCreated(Caller caller, Instant now, TokenRecord token) {

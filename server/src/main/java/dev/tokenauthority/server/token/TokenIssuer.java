@@ -21,10 +21,92 @@ public final class TokenIssuer {
     this.random = random;
   }
 
-  /** What a new token is; {@code lifetime} is counted from {@code now}. */
+  /**
+   * What a new token is; {@code lifetime} is counted from {@code now}. Empty strings stand for
+   * "none" (no organisation, not a rotation, no connector), as in the stored row.
+   */
   public record Spec(TokenKind kind, String organization, String subject, String label,
       ScopeSet scopes, List<String> groups, Map<String, String> metadata, String creator,
-      Duration lifetime, String rotatedFrom, String connectorId) {}
+      Duration lifetime, String rotatedFrom, String connectorId) {
+
+    /** A token of {@code kind} living {@code lifetime}; everything else starts empty. */
+    public static Builder of(TokenKind kind, Duration lifetime) {
+      return new Builder(kind, lifetime);
+    }
+  }
+
+  /** Names each part of a {@link Spec}; unset parts stay empty. */
+  public static final class Builder {
+    private final TokenKind kind;
+    private final Duration lifetime;
+    private String organization = "";
+    private String subject = "";
+    private String label = "";
+    private ScopeSet scopes = ScopeSet.of(List.of());
+    private List<String> groups = List.of();
+    private Map<String, String> metadata = Map.of();
+    private String creator = "";
+    private String rotatedFrom = "";
+    private String connectorId = "";
+
+    private Builder(TokenKind kind, Duration lifetime) {
+      this.kind = kind;
+      this.lifetime = lifetime;
+    }
+
+    public Builder organization(String organization) {
+      this.organization = organization;
+      return this;
+    }
+
+    public Builder subject(String subject) {
+      this.subject = subject;
+      return this;
+    }
+
+    public Builder label(String label) {
+      this.label = label;
+      return this;
+    }
+
+    public Builder scopes(ScopeSet scopes) {
+      this.scopes = scopes;
+      return this;
+    }
+
+    public Builder groups(List<String> groups) {
+      this.groups = groups;
+      return this;
+    }
+
+    public Builder metadata(Map<String, String> metadata) {
+      this.metadata = metadata;
+      return this;
+    }
+
+    /** The id of the token that issued this one (empty: the server itself). */
+    public Builder creator(String creatorTokenId) {
+      this.creator = creatorTokenId;
+      return this;
+    }
+
+    /** The id of the token this one replaces. */
+    public Builder rotatedFrom(String tokenId) {
+      this.rotatedFrom = tokenId;
+      return this;
+    }
+
+    /** The connector whose service token this is. */
+    public Builder connector(String connectorId) {
+      this.connectorId = connectorId;
+      return this;
+    }
+
+    public Spec build() {
+      return new Spec(kind, organization, subject, label, scopes, groups, metadata, creator, lifetime,
+          rotatedFrom, connectorId);
+    }
+  }
 
   /** A new token as {@code spec} says, created {@code now}, with its secret. */
   public IssuedToken issue(Spec spec, Instant now) {

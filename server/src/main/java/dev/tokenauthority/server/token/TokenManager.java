@@ -10,54 +10,32 @@ import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.error.FailedPreconditionException;
-import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.scope.ScopeSet;
-import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** The token lifecycle: issue, read, list, rotate and revoke, each checked against the caller. */
 public final class TokenManager {
   static final Pattern TOKEN_ID = Pattern.compile("tok_[0-9A-Za-z]{22}");
-  static final int MAX_LEAK_REPORT_SECRETS = 100;
 
+  private final TokenContext context;
   private final TokenStore store;
   private final TokenRules rules;
-  private final TokenIssuer issuer;
-  private final LastUseRecorder lastUse;
-  private final Clock clock;
-  private final Runnable revocationsCommitted;
   private final int personalTokenLimit;
-  private final LeakReportLimiter leakReports;
 
-  /**
-   * @param revocationsCommitted told after each commit that stopped a token, so that the
-   *     revocation feed delivers it at once
-   * @param personalTokenLimit the most active personal tokens a subject may have; 0 for no limit
-   */
-  public TokenManager(TokenStore store, TokenRules rules, TokenIssuer issuer, LastUseRecorder lastUse,
-      Clock clock, Runnable revocationsCommitted, int personalTokenLimit,
-      LeakReportLimiter leakReports) {
-    this.store = store;
-    this.rules = rules;
-    this.issuer = issuer;
-    this.lastUse = lastUse;
-    this.clock = clock;
-    this.revocationsCommitted = revocationsCommitted;
+  /** @param personalTokenLimit the most active personal tokens a subject may have; 0 for no limit */
+  public TokenManager(TokenContext context, int personalTokenLimit) {
+    this.context = context;
+    this.store = context.store();
+    this.rules = context.rules();
     this.personalTokenLimit = personalTokenLimit;
-    this.leakReports = leakReports;
   }
 
   /** Issues a token as {@code draft} describes, living {@code ttl} (null: the kind's default). */
@@ -75,9 +53,10 @@ public final class TokenManager {
 
     Instant now = now();
     Duration lifetime = ttl != null ? ttl : rules.lifetime(draft.kind()).defaultTtl();
-    IssuedToken issued = issuer.issue(new TokenIssuer.Spec(draft.kind(), draft.organization(),
-        draft.subject(), draft.label(), scopes, groups, draft.metadata(), caller.tokenId(), lifetime,
-        "", ""), now);
+    IssuedToken issued = context.issuer().issue(TokenIssuer.Spec.of(draft.kind(), lifetime)
+        .organization(draft.organization()).subject(draft.subject()).label(draft.label())
+        .scopes(scopes).groups(groups).metadata(draft.metadata()).creator(caller.tokenId())
+        .build(), now);
     TokenRecord token = issued.token();
     AuditEntry audit = audit(caller, now, AuditAction.TOKEN_CREATED, token, Map.of(
         "kind", token.kind().name(), "scopes", scopes.encoded(), "groups", String.join(" ", groups),
@@ -103,7 +82,7 @@ public final class TokenManager {
     Violations v = new Violations();
     checkId(id, "id", v);
     v.throwIfAny();
-    return withPendingUse(visible(reach, id));
+    return context.withPendingUse(visible(reach, id));
   }
 
   /** One page of the tokens the caller may see that match {@code filter}, newest first. */
@@ -124,7 +103,7 @@ public final class TokenManager {
 
     return Page.of(store.list(scoped, now(), after, limit + 1), limit,
             t -> new PageToken.Position(t.createTime(), t.id()).text(), scoped.fingerprint())
-        .map(this::withPendingUse);
+        .map(context::withPendingUse);
   }
 
   /**
@@ -158,9 +137,10 @@ public final class TokenManager {
     AccessPolicy.requireGrantable(caller, newScopes.asList(), old.groups());
 
     Duration lifetime = ttl != null ? ttl : rules.lifetime(old.kind()).defaultTtl();
-    IssuedToken issued = issuer.issue(new TokenIssuer.Spec(old.kind(), old.organization(),
-        old.subject(), old.label(), newScopes, old.groups(), old.metadata(), caller.tokenId(),
-        lifetime, old.id(), ""), now);
+    IssuedToken issued = context.issuer().issue(TokenIssuer.Spec.of(old.kind(), lifetime)
+        .organization(old.organization()).subject(old.subject()).label(old.label())
+        .scopes(newScopes).groups(old.groups()).metadata(old.metadata()).creator(caller.tokenId())
+        .rotatedFrom(old.id()).build(), now);
     TokenRecord replacement = issued.token();
     boolean rotated = store.rotate(old, now.plus(graceOrNone), replacement, now,
         audit(caller, now, AuditAction.TOKEN_ROTATED, old, Map.of(
@@ -171,7 +151,6 @@ public final class TokenManager {
       requireRotatable(visible(reach, id), now);
       throw new FailedPreconditionException("TOKEN_ALREADY_ROTATED", "token " + id + " was already rotated");
     }
-    revocationsCommitted.run();
     return issued;
   }
 
@@ -184,11 +163,9 @@ public final class TokenManager {
     v.throwIfAny();
     TokenRecord token = visible(reach, id);
     Instant now = now();
-    if (store.revoke(token, now, reason,
-        audit(caller, now, AuditAction.TOKEN_REVOKED, token, Map.of("reason", reason)))) {
-      revocationsCommitted.run();
-    }
-    return withPendingUse(visible(reach, id));
+    store.revoke(token, now, reason,
+        audit(caller, now, AuditAction.TOKEN_REVOKED, token, Map.of("reason", reason)));
+    return context.withPendingUse(visible(reach, id));
   }
 
   /**
@@ -222,41 +199,8 @@ public final class TokenManager {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("reason", reason);
     details.put("filter", "organization=" + organization + " subject=" + subject + " creator=" + creator);
-    List<TokenRecord> revoked = store.revokeMatching(filter, now, reason,
-        t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details));
-    if (!revoked.isEmpty()) {
-      revocationsCommitted.run();
-    }
-    return revoked.size();
-  }
-
-  /**
-   * Revokes every working token among {@code secrets} as leaked. Anyone may report, so the answer
-   * is only how many secrets were well-formed: never which were live.
-   */
-  public int reportLeaked(Caller caller, List<String> secrets) {
-    if (secrets.size() > MAX_LEAK_REPORT_SECRETS) {
-      throw InvalidArgumentException.of("secrets", "TOO_MANY_SECRETS",
-          "at most " + MAX_LEAK_REPORT_SECRETS + " secrets per report");
-    }
-    leakReports.acquire(LeakReportLimiter.host(caller.origin().peer()));
-    Set<ByteBuffer> distinct = new LinkedHashSet<>();
-    for (String secret : secrets) {
-      if (TokenKind.ofSecret(secret).isPresent()) {
-        distinct.add(ByteBuffer.wrap(Secret.sha256(secret)));
-      }
-    }
-    List<byte[]> hashes = distinct.stream().map(ByteBuffer::array).toList();
-    Instant now = now();
-    List<TokenRecord> revoked = store.revokeLeaked(hashes, now,
-        t -> audit(caller, now, AuditAction.TOKEN_LEAK_REVOKED, t, Map.of("reason", "leaked")),
-        count -> AuditEntry.success(now, AuditAction.LEAK_REPORTED, caller.actor(), caller.origin(),
-            "", "", Map.of("received", Integer.toString(secrets.size()),
-                "accepted", Integer.toString(hashes.size()), "revoked", Integer.toString(count))));
-    if (!revoked.isEmpty()) {
-      revocationsCommitted.run();
-    }
-    return hashes.size();
+    return store.revokeMatching(filter, now, reason,
+        t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details)).size();
   }
 
   /**
@@ -268,9 +212,10 @@ public final class TokenManager {
       return Optional.empty();
     }
     Instant now = now();
-    IssuedToken issued = issuer.issue(new TokenIssuer.Spec(TokenKind.SYSTEM, "", "bootstrap",
-        "bootstrap admin token", ScopeSet.of(List.of(ScopeSet.ADMIN)), List.of(), Map.of(), "",
-        rules.lifetime(TokenKind.SYSTEM).max(), "", ""), now);
+    IssuedToken issued = context.issuer().issue(
+        TokenIssuer.Spec.of(TokenKind.SYSTEM, rules.lifetime(TokenKind.SYSTEM).max())
+            .subject("bootstrap").label("bootstrap admin token")
+            .scopes(ScopeSet.of(List.of(ScopeSet.ADMIN))).build(), now);
     keep.accept(issued);
     store.insert(issued.token(), AuditEntry.success(now, AuditAction.TOKEN_CREATED,
         AuditEntry.SYSTEM, Origin.SERVER, "", issued.token().id(),
@@ -299,10 +244,6 @@ public final class TokenManager {
     }
   }
 
-  private TokenRecord withPendingUse(TokenRecord token) {
-    return token.withLastUse(lastUse.pending(token.id()));
-  }
-
   static void checkId(String id, String field, Violations v) {
     if (id.isEmpty()) {
       v.add(field, "FIELD_REQUIRED", field + " is required");
@@ -311,12 +252,11 @@ public final class TokenManager {
     }
   }
 
-  /** Millisecond precision: what storage keeps, so an answer equals a later read. */
   private Instant now() {
-    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    return context.now();
   }
 
-  private static AuditEntry audit(
+  static AuditEntry audit(
       Caller caller, Instant now, AuditAction action, TokenRecord target, Map<String, String> details) {
     return AuditEntry.success(now, action, caller.actor(), caller.origin(), target.organization(),
         target.id(), details);
