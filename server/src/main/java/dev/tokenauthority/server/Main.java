@@ -5,17 +5,17 @@ import dev.tokenauthority.server.config.ConfigException;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.StorageException;
+import io.grpc.ServerCredentials;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import io.grpc.ServerCredentials;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Starts the token authority on Netty. */
 @Command(

@@ -3,32 +3,32 @@ package dev.tokenauthority.server;
 import dev.tokenauthority.server.api.AuditGrpcService;
 import dev.tokenauthority.server.api.AuthInterceptor;
 import dev.tokenauthority.server.api.ConnectorGrpcService;
-import dev.tokenauthority.server.audit.AuditLog;
-import dev.tokenauthority.server.audit.SecurityEvents;
-import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
 import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.api.MalformedRequests;
 import dev.tokenauthority.server.api.TokenGrpcService;
+import dev.tokenauthority.server.audit.AuditLog;
+import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.connector.ConnectorManager;
+import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.DataDirectory;
 import dev.tokenauthority.server.storage.Database;
-import dev.tokenauthority.server.storage.StorageException;
-import dev.tokenauthority.server.storage.StorageMonitor;
-import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.JdbiAuditStore;
 import dev.tokenauthority.server.storage.JdbiConnectorStore;
 import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
+import dev.tokenauthority.server.storage.StorageException;
+import dev.tokenauthority.server.storage.StorageMonitor;
 import dev.tokenauthority.server.token.CachingTokenStore;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.LastUseRecorder;
 import dev.tokenauthority.server.token.LeakReportLimiter;
-import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.LeakReports;
 import dev.tokenauthority.server.token.TokenContext;
+import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenRules;
 import io.grpc.ServerInterceptors;
@@ -69,15 +69,13 @@ public final class TokenAuthority implements AutoCloseable {
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
+    // The feed wakes on every commit to token rows; it is made after the cache, so its listener
+    // runs after the cache's and a client told of a revocation never finds the cache holding it.
     this.feed = new RevocationFeed(new JdbiRevocationLog(database, tokenRows), clock, new RevocationFeed.Limits(
         config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);
     this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
-    // Every commit that changed token rows may have revoked or narrowed one: the feed looks. This
-    // listener comes after the cache's (registered when the cache was made), so a client told of
-    // a revocation never finds the server's own cache still holding the token.
-    tokenRows.onChange(changedHashes -> feed.wake());
     TokenContext context = new TokenContext(store, rules, issuer, lastUse, clock);
     this.tokens = new TokenManager(context, config.personalTokenLimit());
     this.leakReports = new LeakReports(context, new LeakReportLimiter(config.leakReportsPerMinute()));

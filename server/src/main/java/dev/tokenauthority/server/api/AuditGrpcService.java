@@ -11,9 +11,8 @@ import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.audit.AuditFilter;
 import dev.tokenauthority.server.audit.AuditLog;
 import dev.tokenauthority.server.audit.AuditRecord;
-import dev.tokenauthority.server.paging.Page;
-import dev.tokenauthority.server.audit.AuditRecord;
 import dev.tokenauthority.server.error.InvalidArgumentException;
+import dev.tokenauthority.server.paging.Page;
 import io.grpc.stub.StreamObserver;
 
 /** {@code tokenauthority.v1.AuditService}: reads only; nothing here changes an event. */

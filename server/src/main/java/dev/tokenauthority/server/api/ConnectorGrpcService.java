@@ -14,11 +14,10 @@ import dev.tokenauthority.api.v1.TestConnectorRequest;
 import dev.tokenauthority.api.v1.TestConnectorResponse;
 import dev.tokenauthority.api.v1.UpdateConnectorRequest;
 import dev.tokenauthority.server.connector.ConnectorManager;
-import dev.tokenauthority.server.connector.ConnectorView;
-import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.connector.ConnectorTest;
 import dev.tokenauthority.server.connector.ConnectorView;
 import dev.tokenauthority.server.error.InvalidArgumentException;
+import dev.tokenauthority.server.paging.Page;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 

@@ -7,9 +7,9 @@ import dev.tokenauthority.api.v1.Revocation;
 import dev.tokenauthority.api.v1.RevocationFeedStart;
 import dev.tokenauthority.api.v1.TokenNarrowed;
 import dev.tokenauthority.api.v1.WatchRevocationsResponse;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.revocation.RevocationSubscriber;
 import dev.tokenauthority.server.revocation.RevokedToken;
-import dev.tokenauthority.server.error.ResourceExhaustedException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 

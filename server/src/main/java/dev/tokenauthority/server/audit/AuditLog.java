@@ -1,17 +1,14 @@
 package dev.tokenauthority.server.audit;
 
-import dev.tokenauthority.server.identity.Origin;
-import dev.tokenauthority.server.identity.OrganizationAccess;
-import dev.tokenauthority.server.paging.Page;
-
 import dev.tokenauthority.server.background.Periodic;
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.NotFoundException;
 import dev.tokenauthority.server.error.Violations;
-
 import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.paging.PageToken;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

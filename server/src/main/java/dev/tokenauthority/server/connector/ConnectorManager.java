@@ -1,19 +1,18 @@
 package dev.tokenauthority.server.connector;
 
-import dev.tokenauthority.server.identity.OrganizationAccess;
-import dev.tokenauthority.server.paging.Page;
-
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.AlreadyExistsException;
 import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.paging.Page;
+import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.token.AccessPolicy;
-import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.token.Durations;
 import dev.tokenauthority.server.token.Introspector;
 import dev.tokenauthority.server.token.IssuedToken;
-import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.token.TokenContext;
 import dev.tokenauthority.server.token.TokenIssuer;
 import dev.tokenauthority.server.token.TokenKind;

@@ -1,7 +1,7 @@
 package dev.tokenauthority.server.revocation;
 
-import dev.tokenauthority.server.error.ResourceExhaustedException;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -36,10 +36,16 @@ public final class RevocationFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
   private static final int BATCH = 1_000;
   private static final int CATCH_UP_PAGE = 256;
-  private static final long TICK_MILLIS = 250;
-
-  /** The feed's limits. */
-  public record Limits(Duration heartbeat, Duration retention, int streamsPerHolder, Duration maxStall) {}
+  /**
+   * The feed's limits. {@code tick} is how often it looks for rotation grace periods that ended
+   * and retries a delivery that failed: a safety net, since every commit wakes it at once.
+   */
+  public record Limits(Duration heartbeat, Duration retention, int streamsPerHolder, Duration maxStall,
+      Duration tick) {
+    public Limits(Duration heartbeat, Duration retention, int streamsPerHolder, Duration maxStall) {
+      this(heartbeat, retention, streamsPerHolder, maxStall, Duration.ofMillis(250));
+    }
+  }
 
   private final RevocationLog revocations;
   private final Clock clock;
@@ -58,9 +64,11 @@ public final class RevocationFeed implements AutoCloseable {
     this.dispatcher = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setNameFormat("revocation-feed").setDaemon(true).build());
     long beat = limits.heartbeat().toMillis();
-    dispatcher.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    long tick = limits.tick().toMillis();
+    dispatcher.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     dispatcher.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     dispatcher.scheduleWithFixedDelay(this::prune, 0, 1, TimeUnit.HOURS);
+    revocations.onCommit(this::wake);
   }
 
   /** Says that new revocations were committed; delivery follows on the dispatcher thread. */

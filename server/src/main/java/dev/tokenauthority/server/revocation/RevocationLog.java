@@ -20,6 +20,12 @@ public interface RevocationLog {
   /** Moves rotation retirements whose grace ended by {@code now} onto the feed; how many. */
   int publishDue(Instant now);
 
+  /**
+   * Has {@code listener} run after every commit that may have added entries (any change to token
+   * rows), before the change is answered.
+   */
+  void onCommit(Runnable listener);
+
   /** Drops entries revoked before {@code before}; how many. */
   int prune(Instant before);
 }

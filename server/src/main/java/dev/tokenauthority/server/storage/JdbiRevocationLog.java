@@ -15,6 +15,11 @@ public final class JdbiRevocationLog implements RevocationLog {
   private final long epoch;
 
   /** {@code tokens} writes the token rows a grace period's end changes (their one writer). */
+  @Override
+  public void onCommit(Runnable listener) {
+    tokens.onChange(changedHashes -> listener.run());
+  }
+
   public JdbiRevocationLog(Database db, JdbiTokenStore tokens) {
     this.db = db;
     this.tokens = tokens;

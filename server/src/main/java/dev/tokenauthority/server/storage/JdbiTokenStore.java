@@ -1,14 +1,13 @@
 package dev.tokenauthority.server.storage;
 
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.paging.PageToken;
+import dev.tokenauthority.server.scope.ScopeSet;
+import dev.tokenauthority.server.token.TokenChangeListener;
 import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
-import dev.tokenauthority.server.token.TokenChangeListener;
 import dev.tokenauthority.server.token.TokenStore;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -17,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.jdbi.v3.core.mapper.RowMapper;

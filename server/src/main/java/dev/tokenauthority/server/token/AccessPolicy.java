@@ -1,9 +1,9 @@
 package dev.tokenauthority.server.token;
 
 import dev.tokenauthority.server.error.NotFoundException;
+import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.identity.OrganizationAccess;
-import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.scope.ScopeSet;
 import java.util.Collection;
 import java.util.List;

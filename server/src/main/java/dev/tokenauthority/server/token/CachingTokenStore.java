@@ -1,10 +1,9 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.paging.PageToken;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.paging.PageToken;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;

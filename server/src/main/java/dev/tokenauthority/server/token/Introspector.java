@@ -1,14 +1,13 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.identity.Caller;
-import dev.tokenauthority.server.identity.OrganizationAccess;
-
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.audit.SecurityEventRecorder;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.identity.Origin;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,8 +1,7 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.identity.OrganizationAccess;
-
 import dev.tokenauthority.server.error.PermissionDeniedException;
+import dev.tokenauthority.server.identity.OrganizationAccess;
 import java.time.Instant;
 
 /**

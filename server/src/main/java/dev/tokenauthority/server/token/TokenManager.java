@@ -1,16 +1,14 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.identity.OrganizationAccess;
-import dev.tokenauthority.server.paging.PageToken;
-import dev.tokenauthority.server.paging.Page;
-
-import dev.tokenauthority.server.identity.Caller;
-
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.error.FailedPreconditionException;
 import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.paging.Page;
+import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.scope.ScopeSet;
 import java.time.Duration;
 import java.time.Instant;

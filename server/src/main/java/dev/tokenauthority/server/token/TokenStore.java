@@ -1,8 +1,7 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.paging.PageToken;
-
 import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.paging.PageToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -3,15 +3,22 @@ package dev.tokenauthority.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenauthority.server.audit.AuditAction;
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
+import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.revocation.RevocationSubscriber;
-import dev.tokenauthority.server.revocation.Subscription;
-import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.revocation.RevokedToken;
+import dev.tokenauthority.server.revocation.Subscription;
+import dev.tokenauthority.server.token.TokenIssuer;
+import dev.tokenauthority.server.token.TokenKind;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,6 +53,33 @@ class RevocationLogTest {
         caughtUp.await(1);
         assertThat(caughtUp.reset).isFalse();
         assertThat(caughtUp.revoked).extracting(RevokedToken::tokenId).containsExactly("tok_3");
+      }
+    }
+  }
+
+  @Test
+  void aCommitThatRevokes_wakesTheFeed_withoutWaitingForItsTick() throws Exception {
+    try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
+      JdbiTokenStore tokens = new JdbiTokenStore(db);
+      JdbiRevocationLog log = new JdbiRevocationLog(db, tokens);
+      RevocationFeed.Limits noTick = new RevocationFeed.Limits(
+          Duration.ofHours(1), Duration.ofDays(1), 10, Duration.ofHours(1), Duration.ofHours(1));
+      try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), noTick)) {
+        Recorder subscriber = new Recorder();
+        feed.subscribe("a", log.epoch(), 0, subscriber);
+        subscriber.awaitStart();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        var token = new TokenIssuer(new SecureRandom()).issue(
+            TokenIssuer.Spec.of(
+                TokenKind.ORGANIZATION, Duration.ofDays(30)).organization("acme").build(),
+            now).token();
+        var audit = AuditEntry.success(now,
+            AuditAction.TOKEN_REVOKED, "test", Origin.SERVER,
+            "acme", token.id(), java.util.Map.of());
+        tokens.insert(token, audit);
+        tokens.revoke(token, now, "test", audit);
+        subscriber.await(1);
+        assertThat(subscriber.revoked).extracting(RevokedToken::tokenId).containsExactly(token.id());
       }
     }
   }
@@ -155,6 +189,7 @@ class RevocationLogTest {
     @Override public long oldestSequence() { return log.oldestSequence(); }
     @Override public int publishDue(Instant now) { return log.publishDue(now); }
     @Override public int prune(Instant before) { return log.prune(before); }
+    @Override public void onCommit(Runnable listener) { log.onCommit(listener); }
 
     @Override
     public List<RevokedToken> after(long sequence, int limit) {

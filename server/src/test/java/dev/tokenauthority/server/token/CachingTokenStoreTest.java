@@ -1,12 +1,11 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.paging.PageToken;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;
@@ -18,11 +17,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.function.IntFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

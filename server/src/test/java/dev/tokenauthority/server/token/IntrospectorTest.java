@@ -1,23 +1,22 @@
 package dev.tokenauthority.server.token;
 
-import dev.tokenauthority.server.identity.Caller;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenauthority.server.audit.SecurityEvents;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.JdbiAuditStore;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import dev.tokenauthority.server.identity.Origin;
-import dev.tokenauthority.server.audit.SecurityEvents;
-import dev.tokenauthority.server.storage.JdbiAuditStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
