@@ -78,7 +78,7 @@ public final class Bench implements Callable<Integer> {
   int revocations;
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
-  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, create, scale,"
+  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, scale,"
       + " scans, open-loop, revocation-lag, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
   @Option(names = "--skip-jmh", description = "Skip the client-hit JMH benchmark.")
@@ -132,6 +132,11 @@ public final class Bench implements Callable<Integer> {
         pair("introspect-hot ", c1, hot1, "introspect-mixed", c1, mixed(small.adminSecret, small.secrets));
         ratio("introspect-mixed QPS / introspect-hot QPS", "introspect-mixed", "introspect-hot ", true, true, 0.7);
         report.fact("introspect-mixed errors (SQLITE_BUSY or any other)", Long.toString(report.get("introspect-mixed").errors()));
+      }
+      if (runs("writes")) {
+        underWrites(c1, s1.channels(2), hot1, small.adminSecret);
+        ratio("introspect-under-writes p99 / same rate without writes p99", "introspect-under-writes",
+            "introspect@half-hot open-loop", false, false, 2.0);
       }
       if (runs("create")) {
         createVersusJdbc(c1, small.adminSecret, work.resolve("small").resolve(TokenAuthority.DATABASE_FILE));
@@ -197,6 +202,82 @@ public final class Bench implements Callable<Integer> {
     report.scenario("introspect-hot@scans-base", Window.sum(b));
     report.scenario("introspect-under-scans", Window.sum(c));
     report.fact("full ListTokens scans of " + large + " tokens done / refused during introspect-under-scans", scans + " / " + refused);
+  }
+
+  /**
+   * Introspection in the open loop at half its measured hot capacity, alone and while 8 writers
+   * (on connections of their own) create, rotate and revoke tokens flat out, alternately.
+   */
+  private void underWrites(List<ManagedChannel> on, List<ManagedChannel> writerChannels, Load.Call hot,
+      String admin) throws Exception {
+    Window capacity = report.get("introspect-hot") != null ? report.get("introspect-hot")
+        : Load.closedLoop(on, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot);
+    double rate = Math.floor(capacity.qps() / 2);
+    report.fact("introspect-under-writes rate", String.format(Locale.ROOT,
+        "%.0f calls/s (half the closed-loop introspect-hot QPS)", rate));
+    List<Window> b = new ArrayList<>();
+    List<Window> c = new ArrayList<>();
+    long writes = 0;
+    long writeErrors = 0;
+    long writeNanos = 0;
+    for (int r = 0; r < rounds; r++) {
+      b.add(Load.openLoop(on, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
+      Writers writers = new Writers(writerChannels, admin, 8);
+      try {
+        c.add(Load.openLoop(on, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), hot));
+      } finally {
+        writers.close();
+      }
+      writes += writers.done.get();
+      writeErrors += writers.failed.get();
+      writeNanos += writers.nanos();
+    }
+    report.scenario("introspect@half-hot open-loop", Window.sum(b));
+    report.scenario("introspect-under-writes", Window.sum(c));
+    report.fact("writes (create, rotate, revoke) during introspect-under-writes", String.format(Locale.ROOT,
+        "%.0f writes/s, %d errors", writes / (writeNanos / 1e9), writeErrors));
+  }
+
+  /** Writers each creating, rotating and revoking a token in turn, as fast as answered, until closed. */
+  private static final class Writers implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.ExecutorService threads;
+    private final long start = System.nanoTime();
+    private long end;
+    private volatile boolean stop;
+
+    Writers(List<ManagedChannel> on, String admin, int count) {
+      threads = java.util.concurrent.Executors.newFixedThreadPool(count);
+      for (int i = 0; i < count; i++) {
+        var stub = TokenServiceGrpc.newBlockingStub(on.get(i % on.size())).withCallCredentials(BearerToken.of(admin));
+        threads.execute(() -> {
+          while (!stop) {
+            try {
+              var deadline = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
+              Token created = deadline.createToken(orgToken());
+              Token rotated = deadline.rotateToken(RotateTokenRequest.newBuilder().setId(created.getId()).build());
+              deadline.revokeToken(RevokeTokenRequest.newBuilder().setId(rotated.getId()).setReason("bench").build());
+              done.addAndGet(3);
+            } catch (io.grpc.StatusRuntimeException e) {
+              failed.incrementAndGet();
+            }
+          }
+        });
+      }
+    }
+
+    long nanos() {
+      return end - start;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      end = System.nanoTime();
+      threads.shutdown();
+      threads.awaitTermination(2, TimeUnit.MINUTES);
+    }
   }
 
   /** Callers scanning every token (a label no token has) in a loop, until closed. */

@@ -69,8 +69,8 @@ public final class TokenAuthority implements AutoCloseable {
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
-    // The feed wakes on every commit to token rows; it is made after the cache, so its listener
-    // runs after the cache's and a client told of a revocation never finds the cache holding it.
+    // The feed wakes after every commit that revoked or narrowed a token, once the token cache has
+    // forgotten it: a client told of a revocation never finds the cache still holding the token.
     this.feed = new RevocationFeed(new JdbiRevocationLog(database, tokenRows), clock, new RevocationFeed.Limits(
         config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);

@@ -21,8 +21,8 @@ public interface RevocationLog {
   int publishDue(Instant now);
 
   /**
-   * Has {@code listener} run after every commit that may have added entries (any change to token
-   * rows), before the change is answered.
+   * Has {@code listener} run after every commit that added entries, before the change is
+   * answered (and after the token caches have forgotten the tokens it stopped).
    */
   void onCommit(Runnable listener);
 

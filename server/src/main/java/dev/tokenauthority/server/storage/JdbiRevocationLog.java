@@ -17,7 +17,7 @@ public final class JdbiRevocationLog implements RevocationLog {
   /** {@code tokens} writes the token rows a grace period's end changes (their one writer). */
   @Override
   public void onCommit(Runnable listener) {
-    tokens.onChange(changedHashes -> listener.run());
+    tokens.onPublished(listener);
   }
 
   public JdbiRevocationLog(Database db, JdbiTokenStore tokens) {

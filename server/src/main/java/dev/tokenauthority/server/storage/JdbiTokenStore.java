@@ -45,6 +45,7 @@ public final class JdbiTokenStore implements TokenStore {
   private final Database db;
   private final PointQuery byHash;
   private final List<TokenChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> publishListeners = new CopyOnWriteArrayList<>();
 
   public JdbiTokenStore(Database db) {
     this.db = db;
@@ -56,6 +57,11 @@ public final class JdbiTokenStore implements TokenStore {
     listeners.add(listener);
   }
 
+  /** Has {@code listener} run after each commit that put something on the revocation feed. */
+  void onPublished(Runnable listener) {
+    publishListeners.add(listener);
+  }
+
   /**
    * Runs {@code work} in a write transaction, possibly shared with others (group commit); after
    * the commit, and before returning, tells the listeners which token rows it changed. Every
@@ -63,13 +69,20 @@ public final class JdbiTokenStore implements TokenStore {
    */
   public <T> T write(Function<TokenTransaction, T> work) {
     List<byte[]> changed = new ArrayList<>();
+    boolean[] published = new boolean[1];
     T result = db.write(h -> {
       changed.clear(); // this write's own changes only
-      return work.apply(new TokenTransaction(h, changed));
+      TokenTransaction tx = new TokenTransaction(h, changed);
+      T answer = work.apply(tx);
+      published[0] = tx.published();
+      return answer;
     });
     if (!changed.isEmpty()) {
       List<byte[]> hashes = List.copyOf(changed);
       listeners.forEach(l -> l.changed(hashes));
+    }
+    if (published[0]) {
+      publishListeners.forEach(Runnable::run); // after the caches'
     }
     return result;
   }

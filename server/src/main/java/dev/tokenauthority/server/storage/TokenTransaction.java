@@ -15,10 +15,16 @@ import org.jdbi.v3.core.Handle;
 public final class TokenTransaction {
   private final Handle handle;
   private final List<byte[]> changed;
+  private boolean published;
 
   TokenTransaction(Handle handle, List<byte[]> changed) {
     this.handle = handle;
     this.changed = changed;
+  }
+
+  /** Whether this transaction put anything on the revocation feed (the feed is woken only then). */
+  boolean published() {
+    return published;
   }
 
   /** The transaction's handle, for the other tables changed in it. */
@@ -53,8 +59,10 @@ public final class TokenTransaction {
     if (hash.isEmpty()) {
       return false;
     }
-    handle.createUpdate(stopsAt.isAfter(now) ? TokenSql.SCHEDULE_REVOCATION : TokenSql.PUBLISH_REVOCATION)
+    boolean atOnce = !stopsAt.isAfter(now);
+    handle.createUpdate(atOnce ? TokenSql.PUBLISH_REVOCATION : TokenSql.SCHEDULE_REVOCATION)
         .bind("id", oldId).execute();
+    published |= atOnce;
     changed.add(hash.get());
     return true;
   }
@@ -68,6 +76,7 @@ public final class TokenTransaction {
     }
     handle.createUpdate(TokenSql.UNSCHEDULE_REVOCATION).bind("id", id).execute();
     handle.createUpdate(TokenSql.PUBLISH_REVOCATION).bind("id", id).execute();
+    published = true;
     AuditSql.insert(handle, audit);
     changed.add(hash.get());
     return true;
@@ -79,6 +88,7 @@ public final class TokenTransaction {
         .bind("scopes", narrowed.scopes().encoded()).execute();
     handle.createUpdate(TokenSql.PUBLISH_NARROWING).bind("id", narrowed.id())
         .bind("at", at.toEpochMilli()).execute();
+    published = true;
     changed.add(narrowed.secretHash());
   }
 

@@ -6,7 +6,7 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * What every feature that issues, reads or changes tokens works with: the token rows (whose one
- * writer also evicts caches and wakes the revocation feed after each commit), the rules a token
+ * writer also evicts caches and wakes the revocation feed after the commit), the rules a token
  * must satisfy, the issuer of secrets and ids, the last-use times not yet written, and the clock.
  */
 public record TokenContext(TokenStore store, TokenRules rules, TokenIssuer issuer,
