@@ -22,24 +22,44 @@ import java.util.stream.Stream;
  *
  * <p>Reads (introspection, get, sidecar checks) need CPU and run on a pool sized for the cores.
  * Writes wait for their group commit, so they get a large pool of their own: many writes can wait
- * together (and share an fsync) without starving reads of threads. Scans (lists) and the audit
- * reads, which first write the security events still queued, run on a few threads of their own,
- * so however many run, the read pool stays free for introspection.
+ * together (and share an fsync) without starving reads of threads; so do the audit reads, which
+ * first write the security events still queued. Token and connector scans (lists) run on a few
+ * threads of their own, so however many run, the read pool stays free for introspection.
  */
 public record CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans,
     List<Runnable> alsoOnShutdown) {
 
   /**
-   * Every RPC of the API that the proto does not declare {@code NO_SIDE_EFFECTS}
-   * ({@code idempotency_level}, which grpc-java turns into {@link MethodDescriptor#isSafe()}).
-   * A new writing RPC is routed here without anyone keeping a list.
+   * Reads that carry a secret in their request. They write nothing on the request path (last-use
+   * times are written behind), but the proto declares them {@code IDEMPOTENT}, not
+   * {@code NO_SIDE_EFFECTS}: clients may send a safe method as an HTTP GET (grpc-java's Cronet
+   * transport does), which would put the secret in a URL.
    */
-  static final Set<String> WRITE_METHODS = Stream.of(TokenServiceGrpc.getServiceDescriptor(),
+  static final Set<String> SECRET_READS = Set.of(
+      TokenServiceGrpc.getIntrospectTokenMethod().getFullMethodName(),
+      ConnectorServiceGrpc.getTestConnectorMethod().getFullMethodName());
+
+  /**
+   * The audit reads first write the security events still queued, so they wait for a commit like
+   * any write (and are not capped per caller as lists are).
+   */
+  static final Set<String> FLUSHING_READS = Set.of(
+      AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName(),
+      AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName());
+
+  /**
+   * Every RPC of the API that the proto does not declare {@code NO_SIDE_EFFECTS}
+   * ({@code idempotency_level}, which grpc-java turns into {@link MethodDescriptor#isSafe()}),
+   * but for the secret-carrying reads, plus the flushing reads. A new writing RPC is routed here
+   * without anyone keeping a list.
+   */
+  static final Set<String> WRITE_METHODS = Stream.concat(Stream.of(TokenServiceGrpc.getServiceDescriptor(),
           ConnectorServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor())
       .map(ServiceDescriptor::getMethods)
       .flatMap(java.util.Collection::stream)
       .filter(method -> !method.isSafe())
       .map(MethodDescriptor::getFullMethodName)
+      .filter(name -> !SECRET_READS.contains(name)), FLUSHING_READS.stream())
       .collect(Collectors.toUnmodifiableSet());
 
   public CallExecutors(ExecutorService reads, ExecutorService writes, ExecutorService scans) {
@@ -60,8 +80,7 @@ public record CallExecutors(ExecutorService reads, ExecutorService writes, Execu
     if (WRITE_METHODS.contains(fullMethodName)) {
       return writes;
     }
-    if (ListCallLimiter.SCANS.contains(fullMethodName)
-        || fullMethodName.startsWith(AuditServiceGrpc.SERVICE_NAME + "/")) {
+    if (ListCallLimiter.SCANS.contains(fullMethodName)) {
       return scans;
     }
     return null;

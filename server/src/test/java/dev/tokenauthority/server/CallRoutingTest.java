@@ -78,7 +78,9 @@ class CallRoutingTest {
           () -> audit.listAuditEvents(ListAuditEventsRequest.getDefaultInstance()));
       calls.put(AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName(),
           () -> audit.getAuditEvent(GetAuditEventRequest.newBuilder().setId(eventId).build()));
-      assertThat(calls.keySet()).as("every RPC declared NO_SIDE_EFFECTS is called here").isEqualTo(SAFE);
+      assertThat(calls.keySet()).as("every RPC declared NO_SIDE_EFFECTS, and every secret-carrying read, is called here")
+          .isEqualTo(java.util.stream.Stream.concat(SAFE.stream(), CallExecutors.SECRET_READS.stream())
+              .collect(Collectors.toSet()));
 
       var database = ta.authority().databaseForTests();
       long before = database.committedWrites();
@@ -89,13 +91,28 @@ class CallRoutingTest {
   }
 
   @Test
-  void writesGoToTheWritePool_listsAndAuditReadsToTheScanPool_therestToReads() {
+  void noRequestThatCarriesASecret_isDeclaredSafe_soNoClientSendsItAsAGet() {
+    Set<String> carrying = Stream.of(TokenServiceGrpc.getServiceDescriptor(),
+            ConnectorServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor())
+        .map(ServiceDescriptor::getMethods)
+        .flatMap(java.util.Collection::stream)
+        .filter(m -> ((io.grpc.protobuf.ProtoMethodDescriptorSupplier) m.getSchemaDescriptor()).getMethodDescriptor()
+            .getInputType().getFields().stream().anyMatch(f -> f.getOptions().getDebugRedact()))
+        .peek(m -> assertThat(m.isSafe()).as(m.getFullMethodName() + " carries a secret").isFalse())
+        .map(MethodDescriptor::getFullMethodName)
+        .collect(Collectors.toSet());
+    assertThat(carrying).contains(TokenServiceGrpc.getIntrospectTokenMethod().getFullMethodName(),
+        ConnectorServiceGrpc.getTestConnectorMethod().getFullMethodName());
+  }
+
+  @Test
+  void writesAndAuditReadsGoToTheWritePool_listsToTheScanPool_theRestToReads() {
     CallExecutors executors = CallExecutors.standard();
     try {
       for (var service : Stream.of(TokenServiceGrpc.getServiceDescriptor(),
           ConnectorServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor()).toList()) {
         for (MethodDescriptor<?, ?> method : service.getMethods()) {
-          if (!method.isSafe()) {
+          if (!method.isSafe() && !CallExecutors.SECRET_READS.contains(method.getFullMethodName())) {
             assertThat(executors.executorFor(method.getFullMethodName())).as(method.getFullMethodName())
                 .isSameAs(executors.writes());
           }
@@ -104,7 +121,10 @@ class CallRoutingTest {
       assertThat(executors.executorFor(TokenServiceGrpc.getCreateTokenMethod().getFullMethodName())).isSameAs(executors.writes());
       assertThat(executors.executorFor(ConnectorServiceGrpc.getDeleteConnectorMethod().getFullMethodName())).isSameAs(executors.writes());
       assertThat(executors.executorFor(TokenServiceGrpc.getListTokensMethod().getFullMethodName())).isSameAs(executors.scans());
-      assertThat(executors.executorFor(AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName())).isSameAs(executors.scans());
+      assertThat(executors.executorFor(AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName()))
+          .as("audit reads wait for the security events' commit").isSameAs(executors.writes());
+      assertThat(executors.executorFor(AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName())).isSameAs(executors.writes());
+      assertThat(executors.executorFor(ConnectorServiceGrpc.getTestConnectorMethod().getFullMethodName())).isNull();
       assertThat(executors.executorFor(TokenServiceGrpc.getIntrospectTokenMethod().getFullMethodName())).isNull();
       assertThat(executors.executorFor(AuthorizationGrpc.getCheckMethod().getFullMethodName())).isNull();
     } finally {
