@@ -47,7 +47,8 @@ final class Report {
         round(w.micros(90)), round(w.micros(99)), round(w.micros(99.9)), w.calls(), w.errors())));
     List<RatioRow> ratioRows = ratios.stream()
         .map(x -> new RatioRow(x[0], Double.parseDouble(x[1]), x[2], x[3])).toList();
-    Gson gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    Gson gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+        .serializeSpecialFloatingPointValues().create(); // a ratio over an empty baseline is NaN, not a lost report
     Files.writeString(file, gson.toJson(new Json(rows, ratioRows, facts)) + "\n");
   }
 

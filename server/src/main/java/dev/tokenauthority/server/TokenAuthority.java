@@ -11,6 +11,7 @@ import dev.tokenauthority.server.audit.AuditLog;
 import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.connector.ConnectorManager;
+import dev.tokenauthority.server.revocation.FeedLimits;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.DataDirectory;
 import dev.tokenauthority.server.storage.Database;
@@ -71,7 +72,7 @@ public final class TokenAuthority implements AutoCloseable {
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
     // The feed wakes after every commit that revoked or narrowed a token, once the token cache has
     // forgotten it: a client told of a revocation never finds the cache still holding the token.
-    this.feed = new RevocationFeed(new JdbiRevocationLog(database, tokenRows), clock, new RevocationFeed.Limits(
+    this.feed = new RevocationFeed(new JdbiRevocationLog(database, tokenRows), clock, new FeedLimits(
         config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);

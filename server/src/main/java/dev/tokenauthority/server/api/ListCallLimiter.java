@@ -4,15 +4,14 @@ import dev.tokenauthority.api.v1.AuditServiceGrpc;
 import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
+import dev.tokenauthority.server.quota.HolderQuota;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -28,11 +27,10 @@ public final class ListCallLimiter implements ServerInterceptor {
       ConnectorServiceGrpc.getListConnectorsMethod().getFullMethodName(),
       AuditServiceGrpc.getListAuditEventsMethod().getFullMethodName());
 
-  private final int perCaller;
-  private final Map<String, Integer> running = new ConcurrentHashMap<>();
+  private final HolderQuota running;
 
   public ListCallLimiter(int perCaller) {
-    this.perCaller = perCaller;
+    this.running = new HolderQuota(perCaller);
   }
 
   @Override
@@ -42,10 +40,9 @@ public final class ListCallLimiter implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     String holder = CallerContext.current().actor();
-    if (running.merge(holder, 1, Integer::sum) > perCaller) {
-      release(holder);
+    if (!running.tryAcquire(holder)) {
       StatusRuntimeException e = GrpcErrors.toStatus(new ResourceExhaustedException(
-          "TOO_MANY_LIST_CALLS", "this token already runs " + perCaller + " list calls, the most"
+          "TOO_MANY_LIST_CALLS", "this token already runs " + running.limit() + " list calls, the most"
               + " allowed at once; wait for one to finish"));
       call.close(e.getStatus(), e.getTrailers());
       return new ServerCall.Listener<>() {};
@@ -53,7 +50,7 @@ public final class ListCallLimiter implements ServerInterceptor {
     AtomicBoolean released = new AtomicBoolean();
     Runnable done = () -> {
       if (released.compareAndSet(false, true)) {
-        release(holder);
+        running.release(holder);
       }
     };
     ServerCall.Listener<Q> listener;
@@ -78,7 +75,4 @@ public final class ListCallLimiter implements ServerInterceptor {
     };
   }
 
-  private void release(String holder) {
-    running.computeIfPresent(holder, (k, n) -> n <= 1 ? null : n - 1);
-  }
 }

@@ -2,11 +2,10 @@ package dev.tokenauthority.server.revocation;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
+import dev.tokenauthority.server.quota.HolderQuota;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,30 +35,20 @@ public final class RevocationFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
   private static final int BATCH = 1_000;
   private static final int CATCH_UP_PAGE = 256;
-  /**
-   * The feed's limits. {@code tick} is how often it looks for rotation grace periods that ended
-   * and retries a delivery that failed: a safety net, since every commit wakes it at once.
-   */
-  public record Limits(Duration heartbeat, Duration retention, int streamsPerHolder, Duration maxStall,
-      Duration tick) {
-    public Limits(Duration heartbeat, Duration retention, int streamsPerHolder, Duration maxStall) {
-      this(heartbeat, retention, streamsPerHolder, maxStall, Duration.ofMillis(250));
-    }
-  }
-
   private final RevocationLog revocations;
   private final Clock clock;
-  private final Limits limits;
+  private final FeedLimits limits;
   private final ScheduledExecutorService dispatcher;
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
-  private final Map<String, Integer> streamsByHolder = new ConcurrentHashMap<>();
+  private final HolderQuota streams;
   private long delivered; // only the dispatcher thread reads or writes it after construction
 
-  public RevocationFeed(RevocationLog revocations, Clock clock, Limits limits) {
+  public RevocationFeed(RevocationLog revocations, Clock clock, FeedLimits limits) {
     this.revocations = revocations;
     this.clock = clock;
     this.limits = limits;
+    this.streams = new HolderQuota(limits.streamsPerHolder());
     this.delivered = revocations.latestSequence();
     this.dispatcher = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setNameFormat("revocation-feed").setDaemon(true).build());
@@ -88,9 +77,7 @@ public final class RevocationFeed implements AutoCloseable {
    */
   public Subscription subscribe(
       String holder, long epoch, long afterSequence, RevocationSubscriber subscriber) {
-    int held = streamsByHolder.merge(holder, 1, Integer::sum);
-    if (held > limits.streamsPerHolder()) {
-      release(holder);
+    if (!streams.tryAcquire(holder)) {
       throw new ResourceExhaustedException("TOO_MANY_STREAMS", "this token already holds "
           + limits.streamsPerHolder() + " WatchRevocations streams, the most allowed; close one"
           + " (one stream per client process is enough)");
@@ -125,10 +112,6 @@ public final class RevocationFeed implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       return false;
     }
-  }
-
-  private void release(String holder) {
-    streamsByHolder.computeIfPresent(holder, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   private void tick() {
@@ -291,7 +274,7 @@ public final class RevocationFeed implements AutoCloseable {
     void end(Runnable last) {
       if (ended.compareAndSet(false, true)) {
         followers.remove(this);
-        release(holder);
+        streams.release(holder);
         try {
           last.run();
         } catch (RuntimeException e) {

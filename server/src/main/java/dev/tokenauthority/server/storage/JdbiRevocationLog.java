@@ -15,15 +15,16 @@ public final class JdbiRevocationLog implements RevocationLog {
   private final long epoch;
 
   /** {@code tokens} writes the token rows a grace period's end changes (their one writer). */
-  @Override
-  public void onCommit(Runnable listener) {
-    tokens.onPublished(listener);
-  }
 
   public JdbiRevocationLog(Database db, JdbiTokenStore tokens) {
     this.db = db;
     this.tokens = tokens;
     this.epoch = db.reader().withExtension(Dao.class, Dao::epoch);
+  }
+
+  @Override
+  public void onCommit(Runnable listener) {
+    tokens.onPublished(listener);
   }
 
   @Override

@@ -30,13 +30,13 @@ public final class TokenIssuer {
       Duration lifetime, String rotatedFrom, String connectorId) {
 
     /** A token of {@code kind} living {@code lifetime}; everything else starts empty. */
-    public static Builder of(TokenKind kind, Duration lifetime) {
-      return new Builder(kind, lifetime);
+    public static SpecBuilder of(TokenKind kind, Duration lifetime) {
+      return new SpecBuilder(kind, lifetime);
     }
   }
 
   /** Names each part of a {@link Spec}; unset parts stay empty. */
-  public static final class Builder {
+  public static final class SpecBuilder {
     private final TokenKind kind;
     private final Duration lifetime;
     private String organization = "";
@@ -49,55 +49,55 @@ public final class TokenIssuer {
     private String rotatedFrom = "";
     private String connectorId = "";
 
-    private Builder(TokenKind kind, Duration lifetime) {
+    private SpecBuilder(TokenKind kind, Duration lifetime) {
       this.kind = kind;
       this.lifetime = lifetime;
     }
 
-    public Builder organization(String organization) {
+    public SpecBuilder organization(String organization) {
       this.organization = organization;
       return this;
     }
 
-    public Builder subject(String subject) {
+    public SpecBuilder subject(String subject) {
       this.subject = subject;
       return this;
     }
 
-    public Builder label(String label) {
+    public SpecBuilder label(String label) {
       this.label = label;
       return this;
     }
 
-    public Builder scopes(ScopeSet scopes) {
+    public SpecBuilder scopes(ScopeSet scopes) {
       this.scopes = scopes;
       return this;
     }
 
-    public Builder groups(List<String> groups) {
+    public SpecBuilder groups(List<String> groups) {
       this.groups = groups;
       return this;
     }
 
-    public Builder metadata(Map<String, String> metadata) {
+    public SpecBuilder metadata(Map<String, String> metadata) {
       this.metadata = metadata;
       return this;
     }
 
     /** The id of the token that issued this one (empty: the server itself). */
-    public Builder creator(String creatorTokenId) {
+    public SpecBuilder creator(String creatorTokenId) {
       this.creator = creatorTokenId;
       return this;
     }
 
     /** The id of the token this one replaces. */
-    public Builder rotatedFrom(String tokenId) {
+    public SpecBuilder rotatedFrom(String tokenId) {
       this.rotatedFrom = tokenId;
       return this;
     }
 
     /** The connector whose service token this is. */
-    public Builder connector(String connectorId) {
+    public SpecBuilder connector(String connectorId) {
       this.connectorId = connectorId;
       return this;
     }

@@ -7,6 +7,7 @@ import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.revocation.FeedLimits;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.revocation.RevocationSubscriber;
 import dev.tokenauthority.server.revocation.RevokedToken;
@@ -62,7 +63,7 @@ class RevocationLogTest {
     try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
       JdbiTokenStore tokens = new JdbiTokenStore(db);
       JdbiRevocationLog log = new JdbiRevocationLog(db, tokens);
-      RevocationFeed.Limits noTick = new RevocationFeed.Limits(
+      FeedLimits noTick = new FeedLimits(
           Duration.ofHours(1), Duration.ofDays(1), 10, Duration.ofHours(1), Duration.ofHours(1));
       try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(), noTick)) {
         Recorder subscriber = new Recorder();
@@ -143,7 +144,7 @@ class RevocationLogTest {
     try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL)) {
       JdbiRevocationLog log = new JdbiRevocationLog(db, new JdbiTokenStore(db));
       try (RevocationFeed feed = new RevocationFeed(log, Clock.systemUTC(),
-          new RevocationFeed.Limits(Duration.ofHours(1), Duration.ofDays(1), 2, Duration.ofHours(1)))) {
+          new FeedLimits(Duration.ofHours(1), Duration.ofDays(1), 2, Duration.ofHours(1)))) {
         Subscription first = feed.subscribe("a", 0, 0, new Recorder());
         feed.subscribe("a", 0, 0, new Recorder());
         assertThatThrownBy(() -> feed.subscribe("a", 0, 0, new Recorder()))
@@ -201,8 +202,8 @@ class RevocationLogTest {
     }
   }
 
-  private static RevocationFeed.Limits limits(Duration maxStall) {
-    return new RevocationFeed.Limits(Duration.ofMillis(100), Duration.ofDays(1), 10, maxStall);
+  private static FeedLimits limits(Duration maxStall) {
+    return new FeedLimits(Duration.ofMillis(100), Duration.ofDays(1), 10, maxStall);
   }
 
   private static void revoke(Database db, String id, Instant at) {
