@@ -12,6 +12,7 @@ import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.revocation.FeedLimits;
+import dev.tokenauthority.server.revocation.ForgetBeforeTelling;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.storage.DataDirectory;
 import dev.tokenauthority.server.storage.Database;
@@ -70,9 +71,11 @@ public final class TokenAuthority implements AutoCloseable {
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
-    // The feed wakes after every commit that revoked or narrowed a token, once the token cache has
-    // forgotten it: a client told of a revocation never finds the cache still holding the token.
-    this.feed = new RevocationFeed(new JdbiRevocationLog(database, tokenRows), clock, new FeedLimits(
+    // The feed wakes after every commit that revoked or narrowed a token, and the token cache
+    // forgets what the feed reads before it is sent: a client told of a revocation never finds
+    // the cache still holding the token, whichever of the feed and the commit's eviction is first.
+    this.feed = new RevocationFeed(
+        new ForgetBeforeTelling(new JdbiRevocationLog(database, tokenRows), store::forget), clock, new FeedLimits(
         config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);

@@ -31,8 +31,16 @@ public final class CachingTokenStore implements TokenStore {
   public CachingTokenStore(TokenStore store, long maximumSize) {
     this.store = store;
     this.byHash = Caffeine.newBuilder().maximumSize(maximumSize).build();
-    // The one place the cache forgets: every committed change to a token row, by whomever.
-    store.onChange(hashes -> hashes.forEach(h -> byHash.invalidate(key(h))));
+    // Every committed change to a token row, by whomever, is forgotten here after its commit.
+    store.onChange(this::forget);
+  }
+
+  /**
+   * Forgets these tokens. Besides the commit's own eviction, the revocation feed calls this for
+   * what it is about to tell clients, which it may read before that eviction has run.
+   */
+  public void forget(List<byte[]> secretHashes) {
+    secretHashes.forEach(h -> byHash.invalidate(key(h)));
   }
 
   @Override

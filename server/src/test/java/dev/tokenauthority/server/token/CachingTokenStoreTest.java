@@ -6,20 +6,30 @@ import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.paging.PageToken;
+import dev.tokenauthority.server.revocation.FeedLimits;
+import dev.tokenauthority.server.revocation.ForgetBeforeTelling;
+import dev.tokenauthority.server.revocation.RevocationFeed;
+import dev.tokenauthority.server.revocation.RevocationSubscriber;
+import dev.tokenauthority.server.revocation.RevokedToken;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;
+import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
@@ -65,6 +75,57 @@ class CachingTokenStoreTest {
     assertThat(racing.get(5, TimeUnit.SECONDS).orElseThrow().stateAt(now)).isEqualTo(TokenState.ACTIVE); // read before the revocation
     assertThat(cache.findByHash(t.secretHash()).orElseThrow().stateAt(now))
         .as("after the revocation returned, never the stale answer").isEqualTo(TokenState.REVOKED);
+  }
+
+  @Test
+  void aClientToldOfARevocation_neverFindsTheCacheHoldingIt_evenBeforeTheCommitsOwnEviction() throws Exception {
+    AtomicBoolean hold = new AtomicBoolean();
+    CountDownLatch releaseWriter = new CountDownLatch(1);
+    // Registered before the cache's own listener: holds the writing thread after the commit and
+    // before the cache's eviction, as a slow thread would.
+    sqlite.onChange(hashes -> {
+      if (hold.get()) {
+        await(releaseWriter);
+      }
+    });
+    CachingTokenStore cache = new CachingTokenStore(sqlite, 100);
+    TokenRecord t = token();
+    cache.insert(t, audit(t));
+    assertThat(cache.findByHash(t.secretHash()).orElseThrow().stateAt(now)).isEqualTo(TokenState.ACTIVE);
+
+    List<TokenState> seenWhenTold = new CopyOnWriteArrayList<>();
+    FeedLimits quickTick = new FeedLimits(Duration.ofHours(1), Duration.ofDays(1), 10, Duration.ofHours(1),
+        Duration.ofMillis(50)); // the tick finds the committed row while the writer is held
+    try (RevocationFeed feed = new RevocationFeed(
+        new ForgetBeforeTelling(new JdbiRevocationLog(db, sqlite), cache::forget), Clock.systemUTC(), quickTick)) {
+      feed.subscribe("client", 0, 0, new RevocationSubscriber() {
+        @Override public void start(long epoch, long sequence, boolean reset) { }
+        @Override public void revoked(RevokedToken token) {
+          // What the client's next introspection would be answered with, the moment it is told.
+          seenWhenTold.add(cache.findByHash(token.secretHash()).orElseThrow().stateAt(now));
+        }
+        @Override public void heartbeat(long sequence) { }
+        @Override public void tooSlow(long behind) { }
+        @Override public void closed() { }
+      });
+      hold.set(true);
+      CompletableFuture<Boolean> revoking = CompletableFuture.supplyAsync(() -> cache.revoke(t, now, "leaked", audit(t)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (seenWhenTold.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      releaseWriter.countDown();
+      assertThat(revoking.get(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(seenWhenTold).as("told while the writer still held its eviction").containsExactly(TokenState.REVOKED);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
