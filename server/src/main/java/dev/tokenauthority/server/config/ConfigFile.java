@@ -109,11 +109,12 @@ final class ConfigFile {
     }
   }
 
-  /** A whole number of at least {@code min} that fits an int, or of any size for a long setting. */
+  /** A whole number from {@code min} up to what an int holds. */
   private void number(String key, long min, java.util.function.LongConsumer setting) {
     number(key, min, Integer.MAX_VALUE, setting);
   }
 
+  /** A whole number from {@code min} to {@code max}. */
   private void number(String key, long min, long max, java.util.function.LongConsumer setting) {
     text(key, value -> {
       long n;
