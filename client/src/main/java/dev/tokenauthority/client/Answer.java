@@ -7,7 +7,15 @@ import java.util.Collection;
 import java.util.List;
 
 /** What the authority said about one token, independent of the scopes a caller needs. */
-record Answer(boolean active, Principal principal, InactiveReason reason, Instant cacheUntil) {
+record Answer(boolean active, Principal principal, InactiveReason reason, Instant cacheUntil,
+    CheckResult whenCovered) {
+  /** @param whenCovered made once here, so that a cached check that passes allocates nothing */
+  Answer(boolean active, Principal principal, InactiveReason reason, Instant cacheUntil) {
+    this(active, principal, reason, cacheUntil, active
+        ? new CheckResult(true, true, principal, List.of(), InactiveReason.INACTIVE_REASON_UNSPECIFIED)
+        : CheckResult.inactive(reason));
+  }
+
   static Answer inactive(InactiveReason reason) {
     return new Answer(false, null, reason, null);
   }
@@ -15,9 +23,10 @@ record Answer(boolean active, Principal principal, InactiveReason reason, Instan
   /** This answer judged against the scopes one request needs. */
   CheckResult against(Collection<String> requiredScopes) {
     if (!active) {
-      return CheckResult.inactive(reason);
+      return whenCovered;
     }
     List<String> missing = ScopeRules.missing(principal.scopes(), requiredScopes);
-    return new CheckResult(true, missing.isEmpty(), principal, missing, InactiveReason.INACTIVE_REASON_UNSPECIFIED);
+    return missing.isEmpty() ? whenCovered
+        : new CheckResult(true, false, principal, missing, InactiveReason.INACTIVE_REASON_UNSPECIFIED);
   }
 }

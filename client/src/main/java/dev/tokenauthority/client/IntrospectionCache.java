@@ -16,15 +16,15 @@ import java.util.function.Supplier;
  * key share a single call.
  */
 final class IntrospectionCache {
-  private final AsyncCache<ByteString, Answer> cache;
+  private final AsyncCache<DigestKey, Answer> cache;
 
   IntrospectionCache(long maximumSize, Duration maxPositive, Duration negative, Clock clock, Ticker ticker) {
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
         .ticker(ticker)
-        .expireAfter(new Expiry<ByteString, Answer>() {
+        .expireAfter(new Expiry<DigestKey, Answer>() {
           @Override
-          public long expireAfterCreate(ByteString key, Answer answer, long now) {
+          public long expireAfterCreate(DigestKey key, Answer answer, long now) {
             if (!answer.active()) {
               return negative.toNanos();
             }
@@ -33,27 +33,31 @@ final class IntrospectionCache {
           }
 
           @Override
-          public long expireAfterUpdate(ByteString key, Answer answer, long now, long current) {
+          public long expireAfterUpdate(DigestKey key, Answer answer, long now, long current) {
             return expireAfterCreate(key, answer, now);
           }
 
           @Override
-          public long expireAfterRead(ByteString key, Answer answer, long now, long current) {
+          public long expireAfterRead(DigestKey key, Answer answer, long now, long current) {
             return current;
           }
         })
         .buildAsync();
   }
 
-  /** The cached answer for {@code key}, or the one {@code load} fetches (once for all callers). */
-  CompletableFuture<Answer> get(ByteString key, Supplier<CompletableFuture<Answer>> load) {
-    CompletableFuture<Answer> cached = cache.getIfPresent(key); // the hit path allocates no loader
-    return cached != null ? cached : cache.get(key, (k, executor) -> load.get());
+  /** The cached answer for {@code key} (a thread's probe will do), or null. Allocates nothing. */
+  CompletableFuture<Answer> getIfPresent(DigestKey key) {
+    return cache.getIfPresent(key);
+  }
+
+  /** The answer {@code load} fetches, once for all callers; stores a copy of {@code key}. */
+  CompletableFuture<Answer> load(DigestKey key, Supplier<CompletableFuture<Answer>> load) {
+    return cache.get(key.copy(), (k, executor) -> load.get());
   }
 
   /** Forgets one token, including a look-up in flight (its answer will not be kept). */
-  void evict(ByteString key) {
-    cache.synchronous().invalidate(key);
+  void evict(ByteString secretSha256) {
+    cache.synchronous().invalidate(DigestKey.of(secretSha256.toByteArray()));
   }
 
   void evictAll() {

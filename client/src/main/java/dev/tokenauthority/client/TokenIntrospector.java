@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.UnsafeByteOperations;
 import com.google.rpc.ErrorInfo;
 import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.InactiveReason;
@@ -97,15 +96,18 @@ public final class TokenIntrospector implements AutoCloseable {
    * @throws TokenCheckException if the authority cannot answer and no trusted answer is cached
    */
   public CheckResult check(String secret, Collection<String> requiredScopes) {
-    byte[] bytes = SecretFormat.wellFormedBytes(secret);
-    if (bytes == null) {
+    DigestKey key = DigestKey.probe();
+    if (!SecretFormat.wellFormedSha256(secret, key.bytes())) {
       return CheckResult.inactive(InactiveReason.INACTIVE_REASON_MALFORMED);
     }
-    // The digest is a fresh array nobody else holds, so the key can wrap it without a copy.
-    ByteString key = UnsafeByteOperations.unsafeWrap(SecretFormat.sha256(bytes));
-    CompletableFuture<Answer> answer = failOpen || watcher.isLive()
-        ? cache.get(key, () -> ask(secret))
-        : ask(secret); // the feed is quiet: a cached answer could hide a revocation
+    key.rehash();
+    if (!failOpen && !watcher.isLive()) {
+      return await(ask(secret)).against(requiredScopes); // the feed is quiet: a cached answer could hide a revocation
+    }
+    CompletableFuture<Answer> answer = cache.getIfPresent(key); // a hit allocates nothing
+    if (answer == null) {
+      answer = cache.load(key, () -> ask(secret));
+    }
     return await(answer).against(requiredScopes);
   }
 

@@ -128,10 +128,10 @@ public final class SecretFormat {
     }
     // One bulk copy; anything outside Latin-1 becomes '?', which no check below accepts.
     byte[] b = presented.getBytes(StandardCharsets.ISO_8859_1);
-    return hasFormatAndChecksum(b) ? b : null;
+    return hasFormatAndChecksum(b, SCRATCH.get().crc) ? b : null;
   }
 
-  private static boolean hasFormatAndChecksum(byte[] b) {
+  private static boolean hasFormatAndChecksum(byte[] b, CRC32 crc) {
     if (b[BODY_START - 1] != '_') {
       return false;
     }
@@ -146,7 +146,7 @@ public final class SecretFormat {
       }
     }
     int checksumStart = LENGTH - CHECKSUM_CHARS;
-    CRC32 crc = new CRC32();
+    crc.reset();
     crc.update(b, 0, checksumStart); // one bulk update: per byte costs ten times more
     long found = 0;
     for (int i = checksumStart; i < LENGTH; i++) {
@@ -175,11 +175,53 @@ public final class SecretFormat {
 
   /** SHA-256 of bytes already at hand. */
   public static byte[] sha256(byte[] bytes) {
+    return SCRATCH.get().digest.digest(bytes); // digest() also resets it for the next use
+  }
+
+  /**
+   * Writes the SHA-256 of {@code presented} into {@code out[0..32)} if it is a well-formed secret,
+   * allocating nothing (a cached check runs this on every request); false, writing nothing,
+   * otherwise. The same answer as {@link #wellFormedBytes} followed by {@link #sha256(byte[])}.
+   */
+  public static boolean wellFormedSha256(String presented, byte[] out) {
+    if (presented == null || presented.length() != LENGTH || !presented.startsWith(PREFIX)) {
+      return false;
+    }
+    Scratch scratch = SCRATCH.get();
+    byte[] b = scratch.text;
+    for (int i = 0; i < LENGTH; i++) {
+      char c = presented.charAt(i);
+      if (c > 127) {
+        return false; // not ASCII: never a secret (and never truncated into one)
+      }
+      b[i] = (byte) c;
+    }
+    if (!hasFormatAndChecksum(b, scratch.crc)) {
+      return false;
+    }
+    scratch.digest.update(b, 0, LENGTH);
     try {
-      // getInstance per call costs about the same as a cached digest (measured) and is thread-safe.
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
+      scratch.digest.digest(out, 0, 32);
+    } catch (java.security.DigestException e) {
+      throw new IllegalArgumentException("out must hold 32 bytes", e);
+    }
+    return true;
+  }
+
+  /** Per-thread tools, so that the hot paths allocate nothing: a digest, a CRC and a buffer. */
+  private static final class Scratch {
+    final MessageDigest digest;
+    final CRC32 crc = new CRC32();
+    final byte[] text = new byte[LENGTH];
+
+    Scratch() {
+      try {
+        digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java runtime has SHA-256", e);
+      }
     }
   }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 }

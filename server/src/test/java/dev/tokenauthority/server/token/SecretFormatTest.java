@@ -37,6 +37,24 @@ class SecretFormatTest {
   }
 
   @Test
+  void theAllocationFreeCheck_agreesWithTheOtherOnGoodSecretsTyposAndLookAlikes() {
+    byte[] out = new byte[32];
+    for (int n = 0; n < 50; n++) {
+      String good = Secret.generate(TokenKind.PERSONAL, random).reveal();
+      assertThat(SecretFormat.wellFormedSha256(good, out)).isTrue();
+      assertThat(out).isEqualTo(SecretFormat.sha256(good));
+      String typo = good.substring(0, 20) + (good.charAt(20) == 'a' ? 'b' : 'a') + good.substring(21);
+      assertThat(SecretFormat.wellFormedSha256(typo, out)).isFalse();
+      // A character whose low byte is the right one (U+0141 ends in 0x41, 'A'): never accepted.
+      char c = good.charAt(30);
+      String lookAlike = good.substring(0, 30) + (char) (0x100 | c) + good.substring(31);
+      assertThat(SecretFormat.wellFormedSha256(lookAlike, out)).as("U+%04X", 0x100 | c).isFalse();
+    }
+    assertThat(SecretFormat.wellFormedSha256(null, out)).isFalse();
+    assertThat(SecretFormat.wellFormedSha256("tka_org_short", out)).isFalse();
+  }
+
+  @Test
   void swappingTheKindMarker_isRejected() {
     String org = Secret.generate(TokenKind.ORGANIZATION, random).reveal();
     assertThat(TokenKind.ofSecret(org.replaceFirst("tka_org_", "tka_pat_"))).isEmpty();
