@@ -29,9 +29,14 @@ final class ServerHandle implements AutoCloseable {
 
   private ServerHandle(Path dataDir, long tokenCacheSize) throws Exception {
     long launched = System.nanoTime();
-    process = new ProcessBuilder(
-        ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-        BenchServer.class.getName(), dataDir.toString(), Long.toString(tokenCacheSize))
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    String jfr = System.getProperty("bench.server.jfr"); // a folder: each server records a JFR profile there
+    if (jfr != null) {
+      command.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfr, dataDir.getFileName() + ".jfr"));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        BenchServer.class.getName(), dataDir.toString(), Long.toString(tokenCacheSize)));
+    process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
     stdin = new PrintWriter(process.getOutputStream(), true);
