@@ -139,6 +139,9 @@ public final class Bench implements Callable<Integer> {
         ratio("introspect-under-writes p99 / same rate without writes p99", "introspect-under-writes",
             "introspect@half-hot open-loop", false, false, 2.0);
       }
+      if (runs("writes") || runs("mixed")) {
+        cpuPerWrite(s1, small.adminSecret);
+      }
       if (runs("create")) {
         createVersusJdbc(c1, small.adminSecret, work.resolve("small").resolve(TokenAuthority.DATABASE_FILE));
         ratio("create QPS / bare JDBC insert QPS", "create", "jdbc-insert", true, true, 0.6);
@@ -237,6 +240,36 @@ public final class Bench implements Callable<Integer> {
     report.scenario("introspect-under-writes", Window.sum(c));
     report.fact("writes (create, rotate, revoke) during introspect-under-writes", String.format(Locale.ROOT,
         "%.0f writes/s, %d errors", writes / (writeNanos / 1e9), writeErrors));
+  }
+
+  /**
+   * Server CPU per write: 16 writers cycle create, rotate, revoke until 6,000 writes are done; the
+   * server process's CPU time across them, divided by the writes (everything else is idle).
+   */
+  private void cpuPerWrite(ServerHandle server, String admin) throws Exception {
+    int total = 6_000;
+    List<ManagedChannel> on = server.channels(2);
+    java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(total / 3);
+    var threads = java.util.concurrent.Executors.newFixedThreadPool(16);
+    Duration before = server.cpu();
+    long start = System.nanoTime();
+    for (int i = 0; i < 16; i++) {
+      var stub = TokenServiceGrpc.newBlockingStub(on.get(i % on.size())).withCallCredentials(BearerToken.of(admin));
+      threads.execute(() -> {
+        while (left.getAndDecrement() > 0) {
+          var deadline = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
+          Token created = deadline.createToken(orgToken());
+          Token rotated = deadline.rotateToken(RotateTokenRequest.newBuilder().setId(created.getId()).build());
+          deadline.revokeToken(RevokeTokenRequest.newBuilder().setId(rotated.getId()).setReason("bench").build());
+        }
+      });
+    }
+    threads.shutdown();
+    threads.awaitTermination(5, TimeUnit.MINUTES);
+    long wall = System.nanoTime() - start;
+    Duration used = server.cpu().minus(before);
+    report.fact("server CPU per write (create, rotate, revoke; 16 writers)", String.format(Locale.ROOT,
+        "%.0f us (%d writes in %.1f s)", used.toNanos() / 1e3 / total, total, wall / 1e9));
   }
 
   /** Writers each creating, rotating and revoking a token in turn, as fast as answered, until closed. */

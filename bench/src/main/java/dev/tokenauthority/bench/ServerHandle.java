@@ -24,6 +24,11 @@ final class ServerHandle implements AutoCloseable {
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   final int port;
+  /** CPU time the server process has used so far (user + system, all threads). */
+  Duration cpu() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   /** From launching the JVM to health answering SERVING. */
   final Duration startup;
 

@@ -17,7 +17,6 @@ import org.flywaydb.core.api.MigrationState;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
@@ -46,8 +45,8 @@ public final class Database implements AutoCloseable {
     this.writerPool = writerPool;
     this.readerPool = readerPool;
     this.readOnly = readOnly;
-    this.writer = monitored(Jdbi.create(writerPool).installPlugin(new SqlObjectPlugin()));
-    this.reader = monitored(Jdbi.create(readerPool).installPlugin(new SqlObjectPlugin()));
+    this.writer = monitored(Jdbi.create(writerPool));
+    this.reader = monitored(Jdbi.create(readerPool));
     this.writes = new GroupCommit(writer, monitor);
   }
 

@@ -4,9 +4,6 @@ import dev.tokenauthority.server.revocation.RevocationLog;
 import dev.tokenauthority.server.revocation.RevokedToken;
 import java.time.Instant;
 import java.util.List;
-import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * {@link RevocationLog} on the same SQLite database as the tokens. Plain SQL through JDBI's fluent
