@@ -26,10 +26,21 @@ public final class LastUseRecorder implements AutoCloseable {
         "last-use-flusher", flushInterval, flushInterval, this::flush, log, "record token last-use times");
   }
 
-  /** Notes that {@code tokenId} was used at {@code when}; cheap, in memory. */
+  /**
+   * Notes that {@code tokenId} was used at {@code when}; cheap, in memory. A use within a second
+   * of the one already noted changes nothing and takes no lock: every call of a busy token used
+   * to queue on the same map entry (JFR, introspection beside writers).
+   */
   public void record(String tokenId, Instant when) {
+    Instant noted = pending.get(tokenId);
+    if (noted != null && when.isBefore(noted.plus(PRECISION))) {
+      return;
+    }
     pending.merge(tokenId, when, (a, b) -> a.isAfter(b) ? a : b);
   }
+
+  /** How exact a pending last-use time is. */
+  static final Duration PRECISION = Duration.ofSeconds(1);
 
   /** A use of {@code tokenId} not flushed yet, or null. */
   public Instant pending(String tokenId) {
