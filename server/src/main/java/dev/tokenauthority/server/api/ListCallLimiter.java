@@ -5,11 +5,13 @@ import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.quota.HolderQuota;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,9 +55,18 @@ public final class ListCallLimiter implements ServerInterceptor {
         running.release(holder);
       }
     };
+    // Freed as the answer goes out, not when the transport reports it done: a caller that sends its
+    // next call the moment an answer arrives must find its slot free.
+    ServerCall<Q, R> releasing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        done.run();
+        super.close(status, trailers);
+      }
+    };
     ServerCall.Listener<Q> listener;
     try {
-      listener = next.startCall(call, headers);
+      listener = next.startCall(releasing, headers);
     } catch (RuntimeException e) {
       done.run();
       throw e;

@@ -78,4 +78,16 @@ class ListLimitTest {
     }
     throw new AssertionError("a third concurrent list call was never refused");
   }
+
+  @Test
+  void aCallerThatWaitsForEachAnswer_isNeverRefused_evenAtALimitOfOne() {
+    try (TestAuthority ta = TestAuthority.start(dir, AuthorityConfig.defaults().toBuilder().listCallsPerToken(1).build())) {
+      Token reader = ta.orgToken("acme", "tokens:read");
+      var stub = ta.as(reader.getSecret());
+      for (int i = 0; i < 500; i++) {
+        // The next call goes out the moment this answer arrives: its slot must be free by then.
+        stub.listTokens(ListTokensRequest.newBuilder().setPageSize(1).build());
+      }
+    }
+  }
 }
