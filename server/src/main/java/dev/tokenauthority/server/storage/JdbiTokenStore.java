@@ -42,6 +42,9 @@ public final class JdbiTokenStore implements TokenStore {
     return rs.wasNull() ? null : v;
   }
 
+  /** Last-use rows per write transaction. */
+  static final int LAST_USE_CHUNK = 500;
+
   private final Database db;
   private final PointQuery byHash;
   private final List<TokenChangeListener> listeners = new CopyOnWriteArrayList<>();
@@ -241,11 +244,17 @@ public final class JdbiTokenStore implements TokenStore {
     if (lastUseById.isEmpty()) {
       return;
     }
-    db.write(h -> {
-      PreparedBatch batch = h.prepareBatch(TokenSql.RECORD_LAST_USE);
-      lastUseById.forEach((id, time) -> batch.bind("id", id).bind("time", time.toEpochMilli()).add());
-      return batch.execute();
-    });
+    // In chunks, each its own write: with a large population one flush can hold tens of thousands
+    // of tokens, and a revocation queued behind it waits for one chunk, not for all of them.
+    List<Map.Entry<String, Instant>> uses = List.copyOf(lastUseById.entrySet());
+    for (int from = 0; from < uses.size(); from += LAST_USE_CHUNK) {
+      List<Map.Entry<String, Instant>> chunk = uses.subList(from, Math.min(uses.size(), from + LAST_USE_CHUNK));
+      db.write(h -> {
+        PreparedBatch batch = h.prepareBatch(TokenSql.RECORD_LAST_USE);
+        chunk.forEach(use -> batch.bind("id", use.getKey()).bind("time", use.getValue().toEpochMilli()).add());
+        return batch.execute();
+      });
+    }
   }
 
   @Override

@@ -29,4 +29,19 @@ class LastUseRecorderTest {
       assertThat(recorder.pending("tok_a")).isEqualTo(t.plusSeconds(1));
     }
   }
+
+  @Test
+  void aLargeFlush_isWrittenInChunks_soOtherWritesNeverWaitForAllOfIt() {
+    try (Database db = Database.open(dir.resolve("t.db"), Durability.FULL);
+        LastUseRecorder recorder = new LastUseRecorder(new JdbiTokenStore(db), Duration.ofHours(1))) {
+      Instant t = Instant.parse("2026-12-04T10:00:00Z");
+      for (int i = 0; i < 1_200; i++) {
+        recorder.record("tok_" + i, t);
+      }
+      long before = db.committedWrites();
+      recorder.flush();
+      assertThat(db.committedWrites() - before).as("1,200 uses in chunks of 500").isEqualTo(3);
+      assertThat(recorder.pending("tok_7")).as("flushed").isNull();
+    }
+  }
 }
