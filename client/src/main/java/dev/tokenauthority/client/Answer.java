@@ -8,8 +8,11 @@ import java.util.List;
 
 /** What the authority said about one token, independent of the scopes a caller needs. */
 record Answer(boolean active, Principal principal, InactiveReason reason, Instant cacheUntil,
-    CheckResult whenCovered) {
-  /** @param whenCovered made once here, so that a cached check that passes allocates nothing */
+    CheckResult settled) {
+  /**
+   * @param settled the result when no scope is missing (for an inactive answer, the only one),
+   *     made once here so that a cached check that passes allocates nothing
+   */
   Answer(boolean active, Principal principal, InactiveReason reason, Instant cacheUntil) {
     this(active, principal, reason, cacheUntil, active
         ? new CheckResult(true, true, principal, List.of(), InactiveReason.INACTIVE_REASON_UNSPECIFIED)
@@ -23,10 +26,10 @@ record Answer(boolean active, Principal principal, InactiveReason reason, Instan
   /** This answer judged against the scopes one request needs. */
   CheckResult against(Collection<String> requiredScopes) {
     if (!active) {
-      return whenCovered;
+      return settled;
     }
     List<String> missing = ScopeRules.missing(principal.scopes(), requiredScopes);
-    return missing.isEmpty() ? whenCovered
+    return missing.isEmpty() ? settled
         : new CheckResult(true, false, principal, missing, InactiveReason.INACTIVE_REASON_UNSPECIFIED);
   }
 }

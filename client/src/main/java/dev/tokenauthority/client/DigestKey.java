@@ -1,5 +1,6 @@
 package dev.tokenauthority.client;
 
+import dev.tokenauthority.api.SecretFormat;
 import java.util.Arrays;
 
 /**
@@ -20,20 +21,20 @@ final class DigestKey {
     return new DigestKey(digest);
   }
 
-  /** A probe for this thread, to be filled through {@link #bytes()} and {@link #rehash()}. */
-  static DigestKey probe() {
-    return PROBE.get();
+  /** This thread's probe, holding {@code secret}'s digest; null if it is not a well-formed secret. */
+  static DigestKey probeFor(String secret) {
+    DigestKey probe = PROBE.get();
+    if (!SecretFormat.wellFormedSha256(secret, probe.digest)) {
+      return null;
+    }
+    probe.rehash();
+    return probe;
   }
 
   private static final ThreadLocal<DigestKey> PROBE = ThreadLocal.withInitial(() -> new DigestKey(new byte[32]));
 
-  /** The digest's array: a probe's is filled in place. */
-  byte[] bytes() {
-    return digest;
-  }
-
-  /** After a probe's bytes changed. The digest is uniformly random, so its first bytes hash well. */
-  void rehash() {
+  /** The digest is uniformly random, so its first bytes hash well. */
+  private void rehash() {
     hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
   }
 

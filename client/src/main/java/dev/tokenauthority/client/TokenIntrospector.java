@@ -5,7 +5,6 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.ErrorInfo;
-import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.InactiveReason;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
@@ -96,11 +95,10 @@ public final class TokenIntrospector implements AutoCloseable {
    * @throws TokenCheckException if the authority cannot answer and no trusted answer is cached
    */
   public CheckResult check(String secret, Collection<String> requiredScopes) {
-    DigestKey key = DigestKey.probe();
-    if (!SecretFormat.wellFormedSha256(secret, key.bytes())) {
+    DigestKey key = DigestKey.probeFor(secret);
+    if (key == null) {
       return CheckResult.inactive(InactiveReason.INACTIVE_REASON_MALFORMED);
     }
-    key.rehash();
     if (!failOpen && !watcher.isLive()) {
       return await(ask(secret)).against(requiredScopes); // the feed is quiet: a cached answer could hide a revocation
     }

@@ -111,24 +111,30 @@ public final class SecretFormat {
   }
 
   /**
-   * Whether {@code presented} has the format and a matching checksum. On every check a caching
-   * client makes, so it copies the characters once and looks each one up in a table.
+   * Whether {@code presented} has the format and a matching checksum. Allocates nothing: its
+   * characters are copied into this thread's buffer and each is looked up in a table.
    */
   public static boolean isWellFormed(String presented) {
-    return wellFormedBytes(presented) != null;
+    return copyIfWellFormed(presented, SCRATCH.get());
   }
 
   /**
-   * The secret's bytes if it is well-formed (ASCII, so they are also its UTF-8 bytes, ready for
-   * {@link #sha256(byte[])}); null otherwise.
+   * Copies a well-formed {@code presented} into {@code scratch.text} as ASCII bytes (which are also
+   * its UTF-8 bytes); false, for anything else.
    */
-  public static byte[] wellFormedBytes(String presented) {
+  private static boolean copyIfWellFormed(String presented, Scratch scratch) {
     if (presented == null || presented.length() != LENGTH || !presented.startsWith(PREFIX)) {
-      return null;
+      return false;
     }
-    // One bulk copy; anything outside Latin-1 becomes '?', which no check below accepts.
-    byte[] b = presented.getBytes(StandardCharsets.ISO_8859_1);
-    return hasFormatAndChecksum(b, SCRATCH.get().crc) ? b : null;
+    byte[] b = scratch.text;
+    for (int i = 0; i < LENGTH; i++) {
+      char c = presented.charAt(i);
+      if (c > 127) {
+        return false; // not ASCII: never a secret (and never truncated into one)
+      }
+      b[i] = (byte) c;
+    }
+    return hasFormatAndChecksum(b, scratch.crc);
   }
 
   private static boolean hasFormatAndChecksum(byte[] b, CRC32 crc) {
@@ -181,25 +187,14 @@ public final class SecretFormat {
   /**
    * Writes the SHA-256 of {@code presented} into {@code out[0..32)} if it is a well-formed secret,
    * allocating nothing (a cached check runs this on every request); false, writing nothing,
-   * otherwise. The same answer as {@link #wellFormedBytes} followed by {@link #sha256(byte[])}.
+   * otherwise. The same answer as {@link #isWellFormed} followed by {@link #sha256(String)}.
    */
   public static boolean wellFormedSha256(String presented, byte[] out) {
-    if (presented == null || presented.length() != LENGTH || !presented.startsWith(PREFIX)) {
-      return false;
-    }
     Scratch scratch = SCRATCH.get();
-    byte[] b = scratch.text;
-    for (int i = 0; i < LENGTH; i++) {
-      char c = presented.charAt(i);
-      if (c > 127) {
-        return false; // not ASCII: never a secret (and never truncated into one)
-      }
-      b[i] = (byte) c;
-    }
-    if (!hasFormatAndChecksum(b, scratch.crc)) {
+    if (!copyIfWellFormed(presented, scratch)) {
       return false;
     }
-    scratch.digest.update(b, 0, LENGTH);
+    scratch.digest.update(scratch.text, 0, LENGTH);
     try {
       scratch.digest.digest(out, 0, 32);
     } catch (java.security.DigestException e) {
