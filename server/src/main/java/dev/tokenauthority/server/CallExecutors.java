@@ -3,6 +3,8 @@ package dev.tokenauthority.server;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.tokenauthority.api.v1.AuditServiceGrpc;
 import dev.tokenauthority.api.v1.ConnectorServiceGrpc;
+import dev.tokenauthority.api.v1.DeviceAuthorizationServiceGrpc;
+import dev.tokenauthority.api.v1.SessionServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.server.api.ListCallLimiter;
 import io.grpc.MethodDescriptor;
@@ -54,7 +56,8 @@ public record CallExecutors(ExecutorService reads, ExecutorService writes, Execu
    * without anyone keeping a list.
    */
   static final Set<String> WRITE_METHODS = Stream.concat(Stream.of(TokenServiceGrpc.getServiceDescriptor(),
-          ConnectorServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor())
+          ConnectorServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor(),
+          SessionServiceGrpc.getServiceDescriptor(), DeviceAuthorizationServiceGrpc.getServiceDescriptor())
       .map(ServiceDescriptor::getMethods)
       .flatMap(java.util.Collection::stream)
       .filter(method -> !method.isSafe())

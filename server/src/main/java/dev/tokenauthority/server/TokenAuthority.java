@@ -6,7 +6,15 @@ import dev.tokenauthority.server.api.ConnectorGrpcService;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
 import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.api.MalformedRequests;
+import dev.tokenauthority.server.api.DeviceAuthorizationGrpcService;
+import dev.tokenauthority.server.api.SessionGrpcService;
 import dev.tokenauthority.server.api.TokenGrpcService;
+import dev.tokenauthority.server.device.DeviceAuthorizations;
+import dev.tokenauthority.server.device.DeviceSettings;
+import dev.tokenauthority.server.oidc.IdTokenVerifier;
+import dev.tokenauthority.server.session.SessionManager;
+import dev.tokenauthority.server.storage.JdbiDeviceStore;
+import dev.tokenauthority.server.storage.JdbiSessionStore;
 import dev.tokenauthority.server.audit.AuditLog;
 import dev.tokenauthority.server.audit.SecurityEvents;
 import dev.tokenauthority.server.config.AuthorityConfig;
@@ -58,6 +66,9 @@ public final class TokenAuthority implements AutoCloseable {
   private final LeakReports leakReports;
   private final Introspector introspector;
   private final ConnectorManager connectors;
+  private final SessionManager sessions;
+  private final DeviceAuthorizations devices;
+  private final DeviceSettings deviceSettings;
   private final Clock clock;
   private final int listCallsPerToken;
 
@@ -86,6 +97,11 @@ public final class TokenAuthority implements AutoCloseable {
     this.introspector =
         new Introspector(store, rules, lastUse, clock, config.maxCache(), securityEvents);
     this.connectors = new ConnectorManager(new JdbiConnectorStore(database, tokenRows), context, introspector);
+    IdTokenVerifier idTokens = config.oidc() == null ? null : new IdTokenVerifier(config.oidc(), clock);
+    this.sessions = new SessionManager(context, new JdbiSessionStore(database, tokenRows), config.sessions(),
+        config.groups(), idTokens);
+    this.deviceSettings = config.devices();
+    this.devices = new DeviceAuthorizations(context, new JdbiDeviceStore(database), sessions, tokens, deviceSettings);
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
@@ -139,7 +155,9 @@ public final class TokenAuthority implements AutoCloseable {
             new TokenGrpcService(tokens, leakReports, introspector, feed, clock),
             new ConnectorGrpcService(connectors),
             new AuditGrpcService(auditLog),
-            new EnvoyAuthorizationService(introspector))
+            new EnvoyAuthorizationService(introspector),
+            new SessionGrpcService(sessions),
+            new DeviceAuthorizationGrpcService(devices, deviceSettings, clock))
         .map(service -> ServerInterceptors.intercept(MalformedRequests.guard(service.bindService()), lists, auth))
         .toList();
   }

@@ -118,6 +118,21 @@ public final class TestAuthority implements AutoCloseable {
         .build());
   }
 
+  /** A SessionService stub calling as the holder of {@code secret} (null: without credentials). */
+  public dev.tokenauthority.api.v1.SessionServiceGrpc.SessionServiceBlockingStub sessionsAs(String secret) {
+    var stub = dev.tokenauthority.api.v1.SessionServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return secret == null ? stub : stub.withCallCredentials(Bearer.of(secret));
+  }
+
+  /** A DeviceAuthorizationService stub calling as the holder of {@code secret} (null: without). */
+  public dev.tokenauthority.api.v1.DeviceAuthorizationServiceGrpc.DeviceAuthorizationServiceBlockingStub devicesAs(
+      String secret) {
+    var stub = dev.tokenauthority.api.v1.DeviceAuthorizationServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return secret == null ? stub : stub.withCallCredentials(Bearer.of(secret));
+  }
+
   /** A ConnectorService stub calling as the holder of {@code secret}. */
   public ConnectorServiceGrpc.ConnectorServiceBlockingStub connectorsAs(String secret) {
     return ConnectorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -1,6 +1,8 @@
 package dev.tokenauthority.server.api;
 
 import dev.tokenauthority.api.BearerHeader;
+import dev.tokenauthority.api.v1.DeviceAuthorizationServiceGrpc;
+import dev.tokenauthority.api.v1.SessionServiceGrpc;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
@@ -44,9 +46,17 @@ public final class AuthInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
-  /** Anyone may report a leak: credentials are optional there. */
-  private static final String REPORT_LEAKED =
-      TokenServiceGrpc.getReportLeakedTokensMethod().getFullMethodName();
+  /**
+   * Where credentials are optional: anyone may report a leak; signing in with an ID token and
+   * refreshing carry their own credential in the request; a device without a token starts and
+   * polls a device authorization (its device code is its credential).
+   */
+  private static final java.util.Set<String> CREDENTIALS_OPTIONAL = java.util.Set.of(
+      TokenServiceGrpc.getReportLeakedTokensMethod().getFullMethodName(),
+      SessionServiceGrpc.getSignInMethod().getFullMethodName(),
+      SessionServiceGrpc.getRefreshSessionMethod().getFullMethodName(),
+      DeviceAuthorizationServiceGrpc.getStartDeviceAuthorizationMethod().getFullMethodName(),
+      DeviceAuthorizationServiceGrpc.getPollDeviceAuthorizationMethod().getFullMethodName());
 
   private final Introspector introspector;
   private final SecurityEventRecorder securityEvents;
@@ -65,7 +75,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Caller caller;
     try {
-      caller = authenticate(single(headers, origin), origin, method.equals(REPORT_LEAKED));
+      caller = authenticate(single(headers, origin), origin, CREDENTIALS_OPTIONAL.contains(method));
     } catch (TokenAuthorityException e) {
       return refuse(call, origin, GrpcErrors.toStatus(e));
     } catch (RuntimeException e) {

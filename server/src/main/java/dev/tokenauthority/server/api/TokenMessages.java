@@ -133,6 +133,7 @@ final class TokenMessages {
       case TOKEN_KIND_ORGANIZATION -> dev.tokenauthority.server.token.TokenKind.ORGANIZATION;
       case TOKEN_KIND_SERVICE -> dev.tokenauthority.server.token.TokenKind.SERVICE;
       case TOKEN_KIND_SYSTEM -> dev.tokenauthority.server.token.TokenKind.SYSTEM;
+      case TOKEN_KIND_SESSION -> dev.tokenauthority.server.token.TokenKind.SESSION;
       case UNRECOGNIZED -> throw InvalidArgumentException.of(field, "FIELD_INVALID", field + " is not a known kind");
     };
   }
@@ -143,6 +144,7 @@ final class TokenMessages {
       case ORGANIZATION -> TokenKind.TOKEN_KIND_ORGANIZATION;
       case SERVICE -> TokenKind.TOKEN_KIND_SERVICE;
       case SYSTEM -> TokenKind.TOKEN_KIND_SYSTEM;
+      case SESSION -> TokenKind.TOKEN_KIND_SESSION;
     };
   }
 

@@ -1,5 +1,9 @@
 package dev.tokenauthority.server.config;
 
+import dev.tokenauthority.server.device.DeviceSettings;
+import dev.tokenauthority.server.oidc.OidcSettings;
+import dev.tokenauthority.server.session.GroupMapping;
+import dev.tokenauthority.server.session.SessionSettings;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import dev.tokenauthority.server.token.LifetimePolicy;
 import java.nio.file.Path;
@@ -11,7 +15,7 @@ import java.time.Duration;
  * <pre>
  * # Replaces the default scope catalogue ("admin" is always there).
  * scopes = lenses:read lenses:write tokens:read tokens:write tokens:introspect
- * # Lifetime bounds per kind (personal, organization, service, system): 30d, 12h, 90m, 45s or ISO-8601.
+ * # Lifetime bounds per kind (personal, organization, service, system, session): 30d, 12h, 90m, 45s or ISO-8601.
  * lifetime.personal.min = 1d
  * lifetime.personal.max = 90d
  * lifetime.personal.default = 30d
@@ -37,6 +41,27 @@ import java.time.Duration;
  * audit.retention = 400d
  * # Leak reports each peer address may send per minute.
  * leak-reports.per-minute = 30
+ * # Sessions: a refresh token lapses unused after refresh-idle; none goes past refresh-absolute.
+ * # (The access token's lifetime is lifetime.session.*, 1 hour by default.)
+ * session.refresh-idle = 30d
+ * session.refresh-absolute = 90d
+ * # The OIDC identity provider people sign in with (absent: people sign in with a token).
+ * oidc.issuer = https://login.example.com/realms/platform
+ * oidc.audience = token-authority
+ * oidc.subject-claim = email
+ * oidc.groups-claim = groups
+ * oidc.leeway = 30s
+ * # What groups mean: the admin group, the manager and member groups of an organization, the
+ * # group whose members may make their own developer tokens, and the scopes of each role.
+ * groups.admin = platform-admins
+ * groups.manager = org:{organization}:manager
+ * groups.member = org:{organization}:member
+ * groups.api = api-users
+ * groups.manager-scopes = lenses:write tokens:write connectors:write personal-tokens:write
+ * groups.member-scopes = lenses:read personal-tokens:read
+ * # The device flow: where people approve, and how many requests an address may start a minute.
+ * device.verification-uri = https://tokens.example.com/device
+ * device.starts-per-minute = 10
  * </pre>
  *
  * Unknown keys are refused, so a typo cannot silently leave a default in place.
@@ -54,7 +79,11 @@ public record AuthorityConfig(
     int personalTokenLimit,
     Duration auditRetention,
     int leakReportsPerMinute,
-    int listCallsPerToken) {
+    int listCallsPerToken,
+    SessionSettings sessions,
+    OidcSettings oidc,
+    GroupMapping groups,
+    DeviceSettings devices) {
   /** The built-in defaults. */
   public static AuthorityConfig defaults() {
     return new Builder().build();
@@ -76,6 +105,10 @@ public record AuthorityConfig(
     b.auditRetention = auditRetention;
     b.leakReportsPerMinute = leakReportsPerMinute;
     b.listCallsPerToken = listCallsPerToken;
+    b.sessions = sessions;
+    b.oidc = oidc;
+    b.groups = groups;
+    b.devices = devices;
     return b;
   }
 
@@ -94,6 +127,10 @@ public record AuthorityConfig(
     private Duration auditRetention = null;
     private int leakReportsPerMinute = 30;
     private int listCallsPerToken = 4;
+    private SessionSettings sessions = SessionSettings.defaults();
+    private OidcSettings oidc = null;
+    private GroupMapping groups = null;
+    private DeviceSettings devices = DeviceSettings.defaults();
 
     public Builder scopes(ScopeCatalogue catalogue) {
       this.scopes = catalogue;
@@ -168,10 +205,34 @@ public record AuthorityConfig(
       return this;
     }
 
+    /** How long refresh tokens last, unused and at most. */
+    public Builder sessions(SessionSettings settings) {
+      this.sessions = settings;
+      return this;
+    }
+
+    /** The identity provider people sign in with (null: none; people sign in with a token). */
+    public Builder oidc(OidcSettings settings) {
+      this.oidc = settings;
+      return this;
+    }
+
+    /** What the identity provider's groups mean (null: the defaults for the scope catalogue). */
+    public Builder groups(GroupMapping mapping) {
+      this.groups = mapping;
+      return this;
+    }
+
+    public Builder devices(DeviceSettings settings) {
+      this.devices = settings;
+      return this;
+    }
+
     public AuthorityConfig build() {
       return new AuthorityConfig(scopes, lifetimes, lastUseFlushInterval, maxCache, feedHeartbeat,
           feedRetention, feedStreamsPerToken, feedMaxStall, tokenCacheSize, personalTokenLimit,
-          auditRetention, leakReportsPerMinute, listCallsPerToken);
+          auditRetention, leakReportsPerMinute, listCallsPerToken, sessions, oidc,
+          groups == null ? GroupMapping.defaults(scopes) : groups, devices);
     }
   }
 

@@ -1,5 +1,13 @@
 package dev.tokenauthority.server.config;
 
+import dev.tokenauthority.server.device.DeviceSettings;
+import dev.tokenauthority.server.oidc.OidcSettings;
+import dev.tokenauthority.server.scope.ScopeSet;
+import dev.tokenauthority.server.session.GroupMapping;
+import dev.tokenauthority.server.session.SessionSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import dev.tokenauthority.server.token.Lifetime;
 import dev.tokenauthority.server.token.LifetimePolicy;
@@ -60,8 +68,9 @@ final class ConfigFile {
   private AuthorityConfig read() {
     AuthorityConfig defaults = AuthorityConfig.defaults();
     AuthorityConfig.Builder b = defaults.toBuilder();
-    text("scopes", value -> b.scopes(ScopeCatalogue.of(
-        Arrays.stream(value.split("[\\s,]+")).filter(s -> !s.isEmpty()).toList())));
+    ScopeCatalogue[] catalogue = {defaults.scopes()};
+    text("scopes", value -> catalogue[0] = ScopeCatalogue.of(words(value)));
+    b.scopes(catalogue[0]);
     b.lifetimes(lifetimes(defaults.lifetimes()));
     positive("last-use.flush-interval", b::lastUseFlushInterval);
     duration("introspection.max-cache", d -> b.maxCache(atLeast("introspection.max-cache", d, Duration.ZERO)));
@@ -74,12 +83,110 @@ final class ConfigFile {
     positive("audit.retention", b::auditRetention);
     number("leak-reports.per-minute", 1, n -> b.leakReportsPerMinute((int) n));
     number("list.max-concurrent-per-token", 1, n -> b.listCallsPerToken((int) n));
+    b.sessions(sessions(defaults.sessions()));
+    b.oidc(oidc());
+    b.groups(groups(GroupMapping.defaults(catalogue[0]), catalogue[0]));
+    b.devices(devices(defaults.devices()));
     if (!unread.isEmpty()) {
       String hint = unread.stream().anyMatch(k -> LIFETIME_KEY.matcher(k).matches())
-          ? " (lifetime kinds are personal, organization, service, system)" : "";
+          ? " (lifetime kinds are personal, organization, service, system, session)" : "";
       throw new ConfigException("unknown keys " + unread.stream().sorted().toList() + hint);
     }
     return b.build();
+  }
+
+  private static List<String> words(String value) {
+    return Arrays.stream(value.split("[\\s,]+")).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private SessionSettings sessions(SessionSettings base) {
+    Duration[] d = {base.refreshIdle(), base.refreshAbsolute()};
+    positive("session.refresh-idle", v -> d[0] = v);
+    positive("session.refresh-absolute", v -> d[1] = v);
+    if (d[0].compareTo(d[1]) > 0) {
+      throw new ConfigException("session.refresh-idle must not be longer than session.refresh-absolute");
+    }
+    return new SessionSettings(d[0], d[1]);
+  }
+
+  /** The identity provider, if {@code oidc.issuer} is set; then {@code oidc.audience} is required. */
+  private OidcSettings oidc() {
+    String[] t = {null, null, "email", "groups"};
+    Duration[] leeway = {Duration.ofSeconds(30)};
+    text("oidc.issuer", v -> t[0] = v);
+    text("oidc.audience", v -> t[1] = v);
+    text("oidc.subject-claim", v -> t[2] = v);
+    text("oidc.groups-claim", v -> t[3] = v);
+    duration("oidc.leeway", v -> leeway[0] = atLeast("oidc.leeway", v, Duration.ZERO));
+    if (t[0] == null) {
+      if (t[1] != null) {
+        throw new ConfigException("oidc.audience is set but oidc.issuer is not");
+      }
+      return null;
+    }
+    if (t[1] == null || t[1].isEmpty()) {
+      throw new ConfigException("oidc.issuer needs oidc.audience (the client id ID tokens are issued to)");
+    }
+    URI issuer;
+    try {
+      issuer = new URI(t[0]);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("oidc.issuer is not a URL: " + e.getMessage());
+    }
+    if (!"https".equals(issuer.getScheme()) && !isLoopback(issuer)) {
+      throw new ConfigException("oidc.issuer must be an https URL (http only on the loopback address)");
+    }
+    if (leeway[0].compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new ConfigException("oidc.leeway must be at most 5m");
+    }
+    return new OidcSettings(issuer, t[1], t[2], t[3], leeway[0]);
+  }
+
+  private static boolean isLoopback(URI uri) {
+    return "http".equals(uri.getScheme())
+        && List.of("localhost", "127.0.0.1", "[::1]").contains(String.valueOf(uri.getHost()));
+  }
+
+  private GroupMapping groups(GroupMapping base, ScopeCatalogue catalogue) {
+    String[] t = {base.adminGroup(), base.managerPattern(), base.memberPattern(), base.apiGroup()};
+    ScopeSet[] scopes = {base.managerScopes(), base.memberScopes()};
+    text("groups.admin", v -> t[0] = v);
+    text("groups.manager", v -> t[1] = v);
+    text("groups.member", v -> t[2] = v);
+    text("groups.api", v -> t[3] = v);
+    text("groups.manager-scopes", v -> scopes[0] = knownScopes("groups.manager-scopes", v, catalogue));
+    text("groups.member-scopes", v -> scopes[1] = knownScopes("groups.member-scopes", v, catalogue));
+    try {
+      return new GroupMapping(t[0], t[1], t[2], t[3], scopes[0], scopes[1]);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("groups.manager/groups.member: " + e.getMessage());
+    }
+  }
+
+  private static ScopeSet knownScopes(String key, String value, ScopeCatalogue catalogue) {
+    List<String> scopes = words(value);
+    List<String> unknown = scopes.stream().filter(s -> !catalogue.contains(s) && !ScopeSet.ADMIN.equals(s)).toList();
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(key + ": not in the scope catalogue: " + unknown);
+    }
+    return ScopeSet.of(scopes);
+  }
+
+  private DeviceSettings devices(DeviceSettings base) {
+    URI[] uri = {base.verificationUri()};
+    int[] starts = {base.startsPerMinute()};
+    text("device.verification-uri", v -> {
+      try {
+        uri[0] = new URI(v);
+      } catch (URISyntaxException e) {
+        throw new ConfigException("device.verification-uri is not a URL: " + e.getMessage());
+      }
+      if (!List.of("http", "https").contains(String.valueOf(uri[0].getScheme()))) {
+        throw new ConfigException("device.verification-uri must be an http(s) URL");
+      }
+    });
+    number("device.starts-per-minute", 1, n -> starts[0] = (int) n);
+    return new DeviceSettings(uri[0], starts[0], base.guessesPerMinute(), base.expiry(), base.interval());
   }
 
   private LifetimePolicy lifetimes(LifetimePolicy defaults) {

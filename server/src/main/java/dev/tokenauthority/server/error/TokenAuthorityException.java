@@ -8,6 +8,7 @@ package dev.tokenauthority.server.error;
  */
 public abstract sealed class TokenAuthorityException extends RuntimeException
     permits InvalidArgumentException,
+        UnavailableException,
         NotFoundException,
         PermissionDeniedException,
         UnauthenticatedException,

@@ -8,7 +8,7 @@ import java.util.List;
  * the request came from. The token, audit and connector features all ask it; it knows none of them.
  *
  * @param tokenId empty for an anonymous caller
- * @param personal the calling token is a person's own (personal) token
+ * @param personal the calling token is a person's own (a personal token, or a session)
  * @param retired the token was rotated and works only until its grace period ends
  */
 public record Caller(

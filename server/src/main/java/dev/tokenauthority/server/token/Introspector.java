@@ -75,7 +75,7 @@ public final class Introspector {
 
   /** The caller presenting {@code token}. */
   static Caller callerOf(TokenRecord token, Origin origin) {
-    return new Caller(token.id(), token.kind() == TokenKind.PERSONAL, token.organization(),
+    return new Caller(token.id(), token.kind().isPersons(), token.organization(),
         token.subject(), token.scopes(), token.groups(), origin, !token.rotatedTo().isEmpty());
   }
 

@@ -19,7 +19,7 @@ public final class LifetimePolicy {
 
   /**
    * The defaults, from the products this service replaces: personal 1-90 days (30), organisation
-   * 30-365 (90), service 90-365 (90), system 1 hour-365 days (90).
+   * 30-365 (90), service 90-365 (90), system 1 hour-365 days (90), session access tokens 5 minutes-1 day (1 hour).
    */
   public static LifetimePolicy defaults() {
     Map<TokenKind, Lifetime> map = new EnumMap<>(TokenKind.class);
@@ -27,6 +27,7 @@ public final class LifetimePolicy {
     map.put(TokenKind.ORGANIZATION, new Lifetime(days(30), days(365), days(90)));
     map.put(TokenKind.SERVICE, new Lifetime(days(90), days(365), days(90)));
     map.put(TokenKind.SYSTEM, new Lifetime(Duration.ofHours(1), days(365), days(90)));
+    map.put(TokenKind.SESSION, new Lifetime(Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofHours(1)));
     return new LifetimePolicy(map);
   }
 

@@ -21,6 +21,11 @@ public final class Secret {
     return new Secret(SecretFormat.generate(kind.marker(), random));
   }
 
+  /** A fresh secret of another sort (refresh tokens, device codes), marked {@code marker}. */
+  public static Secret generate(String marker, SecureRandom random) {
+    return new Secret(SecretFormat.generate(marker, random));
+  }
+
   /** The plaintext, for the one response that shows it to its owner. */
   public String reveal() {
     return value;

@@ -9,12 +9,19 @@ public enum TokenKind {
   PERSONAL("pat"),
   ORGANIZATION("org"),
   SERVICE("svc"),
-  SYSTEM("sys");
+  SYSTEM("sys"),
+  /** A signed-in person's access token, issued by SignIn and renewed by RefreshSession. */
+  SESSION("ses");
 
   private final String marker;
 
   TokenKind(String marker) {
     this.marker = marker;
+  }
+
+  /** Whether a token of this kind acts as one person (their own token, or their session). */
+  public boolean isPersons() {
+    return this == PERSONAL || this == SESSION;
   }
 
   /** The three-letter marker in secrets of this kind. */

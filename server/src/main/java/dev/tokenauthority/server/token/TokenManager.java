@@ -38,16 +38,9 @@ public final class TokenManager {
 
   /** Issues a token as {@code draft} describes, living {@code ttl} (null: the kind's default). */
   public IssuedToken create(Caller caller, TokenDraft draft, Duration ttl) {
-    Reach reach = AccessPolicy.tokenReach(caller, true);
-    Violations v = new Violations();
-    rules.checkDraft(draft, ttl, v);
-    v.throwIfAny();
-    ScopeSet scopes = ScopeSet.of(draft.scopes());
-    // A person's own new token inherits their groups: a snapshot, later changes do not follow.
-    List<String> groups = reach.isSelfService() && draft.groups().isEmpty()
-        ? caller.groups() : TokenRules.normaliseGroups(draft.groups());
-    AccessPolicy.requireMayIssue(
-        caller, reach, draft.kind(), draft.organization(), draft.subject(), scopes, groups);
+    Checked checked = check(caller, draft, ttl);
+    ScopeSet scopes = checked.scopes();
+    List<String> groups = checked.groups();
 
     Instant now = now();
     Duration lifetime = ttl != null ? ttl : rules.lifetime(draft.kind()).defaultTtl();
@@ -72,6 +65,30 @@ public final class TokenManager {
       store.insert(token, audit);
     }
     return issued;
+  }
+
+  /**
+   * Checks, without issuing anything, that {@code caller} may create the token {@code draft}
+   * describes (an approval of a device's request for a developer token, decided before its poll).
+   */
+  public void checkCreate(Caller caller, TokenDraft draft, Duration ttl) {
+    check(caller, draft, ttl);
+  }
+
+  private record Checked(ScopeSet scopes, List<String> groups) {}
+
+  private Checked check(Caller caller, TokenDraft draft, Duration ttl) {
+    Reach reach = AccessPolicy.tokenReach(caller, true);
+    Violations v = new Violations();
+    rules.checkDraft(draft, ttl, v);
+    v.throwIfAny();
+    ScopeSet scopes = ScopeSet.of(draft.scopes());
+    // A person's own new token inherits their groups: a snapshot, later changes do not follow.
+    List<String> groups = reach.isSelfService() && draft.groups().isEmpty()
+        ? caller.groups() : TokenRules.normaliseGroups(draft.groups());
+    AccessPolicy.requireMayIssue(
+        caller, reach, draft.kind(), draft.organization(), draft.subject(), scopes, groups);
+    return new Checked(scopes, groups);
   }
 
   /** The token {@code id}, if the caller may see it. */
@@ -125,6 +142,10 @@ public final class TokenManager {
     if (old.kind() == TokenKind.SERVICE) {
       throw new FailedPreconditionException("ROTATE_THROUGH_CONNECTOR",
           "token " + id + " is a connector's service token; rotate it with ConnectorService.RotateConnector");
+    }
+    if (old.kind() == TokenKind.SESSION) {
+      throw new FailedPreconditionException("ROTATE_THROUGH_REFRESH",
+          "token " + id + " is a session's access token; renew it with SessionService.RefreshSession");
     }
     Violations ttlCheck = new Violations();
     rules.checkTtl(old.kind(), ttl, "ttl", ttlCheck);

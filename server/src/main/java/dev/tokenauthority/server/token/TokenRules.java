@@ -38,6 +38,9 @@ public final class TokenRules {
     } else if (draft.kind() == TokenKind.SERVICE) {
       v.add("token.kind", "SERVICE_TOKEN_NEEDS_CONNECTOR",
           "service tokens are issued by registering a connector, not by CreateToken");
+    } else if (draft.kind() == TokenKind.SESSION) {
+      v.add("token.kind", "SESSION_TOKEN_NEEDS_SIGN_IN",
+          "session tokens are issued by SessionService.SignIn, not by CreateToken");
     }
     if (draft.organization().isEmpty()) {
       if (draft.kind() == TokenKind.ORGANIZATION) {
@@ -74,7 +77,7 @@ public final class TokenRules {
   }
 
   /** Checks a subject: 1-200 printable characters without spaces. */
-  static void checkSubject(String subject, String field, Violations v) {
+  public static void checkSubject(String subject, String field, Violations v) {
     if (!isPrintable(subject, MAX_TEXT) || subject.codePoints().anyMatch(Character::isWhitespace)) {
       v.add(field, "FIELD_INVALID", "subject must be 1-" + MAX_TEXT + " printable characters without"
           + " spaces (no control, format or invisible characters)");
@@ -191,7 +194,7 @@ public final class TokenRules {
   }
 
   /** A secret pasted into a text field would be stored, audited and echoed: refuse it. */
-  static void checkNoSecret(String text, String field, Violations v) {
+  public static void checkNoSecret(String text, String field, Violations v) {
     if (SecretFormat.containsSecret(text)) {
       v.add(field, "SECRET_IN_FIELD", field + " contains what looks like a token secret; never put"
           + " a secret in a label, subject, reason or metadata");

@@ -1,0 +1,296 @@
+package dev.tokenauthority.server.session;
+
+import dev.tokenauthority.api.SecretFormat;
+import dev.tokenauthority.server.audit.AuditAction;
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.error.FailedPreconditionException;
+import dev.tokenauthority.server.error.NotFoundException;
+import dev.tokenauthority.server.error.PermissionDeniedException;
+import dev.tokenauthority.server.error.UnauthenticatedException;
+import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.oidc.IdTokenVerifier;
+import dev.tokenauthority.server.paging.Page;
+import dev.tokenauthority.server.paging.PageToken;
+import dev.tokenauthority.server.token.IssuedToken;
+import dev.tokenauthority.server.token.Secret;
+import dev.tokenauthority.server.token.TokenContext;
+import dev.tokenauthority.server.token.TokenIssuer;
+import dev.tokenauthority.server.token.TokenKind;
+import dev.tokenauthority.server.token.TokenRecord;
+import dev.tokenauthority.server.token.TokenRules;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Signing in, staying signed in and signing out. A session's access tokens are ordinary token rows
+ * of kind {@code SESSION} (so every check, cache and the revocation feed treat them as tokens);
+ * its refresh tokens are single use, and a second use of one ends the session (RFC 9700 reuse
+ * detection: one of the two presenters is a thief, and we cannot tell which).
+ */
+public final class SessionManager {
+  static final Pattern SESSION_ID = Pattern.compile("ses_[0-9A-Za-z]{22}");
+  /** The kind marker of refresh tokens ({@code tka_ref_...}): not a token kind, never a bearer. */
+  public static final String REFRESH_MARKER = "ref";
+  static final String REUSED = "refresh token reused";
+
+  private final TokenContext context;
+  private final SessionStore store;
+  private final SessionSettings settings;
+  private final GroupMapping groups;
+  private final IdTokenVerifier idTokens;
+  private final SecureRandom random = new SecureRandom();
+
+  /** @param idTokens null when no identity provider is configured */
+  public SessionManager(TokenContext context, SessionStore store, SessionSettings settings,
+      GroupMapping groups, IdTokenVerifier idTokens) {
+    this.context = context;
+    this.store = store;
+    this.settings = settings;
+    this.groups = groups;
+    this.idTokens = idTokens;
+  }
+
+  /** Signs in with an OIDC ID token; rights follow from its groups. */
+  public IssuedSession signInWithIdToken(String idToken, String organization, Origin origin) {
+    checkOrganization(organization);
+    if (idTokens == null) {
+      throw new FailedPreconditionException("NO_IDENTITY_PROVIDER", "this server has no identity provider"
+          + " configured (oidc.issuer); sign in with a personal or system token instead (empty id_token)");
+    }
+    Rights rights = groups.rightsOf(idTokens.verify(idToken), organization);
+    return start(rights, SignInMethod.ID_TOKEN, origin, "");
+  }
+
+  /** Signs in with the caller's own personal or system token: the session gets its rights. */
+  public IssuedSession signInWithToken(Caller caller, String organization) {
+    checkOrganization(organization);
+    if (caller.tokenId().isEmpty()) {
+      throw new UnauthenticatedException("MISSING_CREDENTIALS", "send an id_token, or sign in with a"
+          + " personal or system token as metadata 'authorization: Bearer <secret>'");
+    }
+    TokenKind kind = kindOf(caller);
+    if (kind != TokenKind.PERSONAL && kind != TokenKind.SYSTEM) {
+      throw new PermissionDeniedException("SIGN_IN_KIND", kind == TokenKind.SESSION
+          ? "this is a session's access token already; renew it with RefreshSession"
+          : "only personal and system tokens sign a person in; this is a " + kind.name().toLowerCase() + " token");
+    }
+    OrganizationAccess.requireNotRetired(caller);
+    if (!organization.isEmpty() && !organization.equals(caller.organization()) && !caller.isAdmin()) {
+      throw OrganizationAccess.outside(caller.organization());
+    }
+    Rights rights = Rights.ofToken(caller, caller.subject().isEmpty() ? caller.tokenId() : caller.subject());
+    if (!organization.isEmpty()) {
+      rights = new Rights(rights.subject(), organization, rights.organizations(), rights.role(),
+          rights.scopes(), rights.groups(), rights.mayCreateTokens());
+    }
+    return start(rights, SignInMethod.BEARER_TOKEN, caller.origin(), caller.tokenId());
+  }
+
+  private TokenKind kindOf(Caller caller) {
+    return context.store().findById(caller.tokenId()).map(TokenRecord::kind)
+        .orElseThrow(() -> new UnauthenticatedException("INVALID_CREDENTIALS", "the bearer token is not a valid token"));
+  }
+
+  /** A new session with {@code rights}; {@code actor} is the token that signed in, if any. */
+  public IssuedSession start(Rights rights, SignInMethod method, Origin origin, String actor) {
+    Instant now = context.now();
+    String id = context.issuer().newId("ses_");
+    IssuedToken access = accessToken(id, rights, now, actor);
+    Secret refresh = Secret.generate(REFRESH_MARKER, random);
+    Instant absolute = now.plus(settings.refreshAbsolute());
+    SessionRecord session = new SessionRecord(id, rights, method, origin.peer(), now, absolute, null,
+        access.token().id(), access.token().expireTime(), earliest(now.plus(settings.refreshIdle()), absolute),
+        null, "");
+    store.start(session, access.token(), refresh.sha256(), audit(now, AuditAction.SESSION_STARTED,
+        actor.isEmpty() ? access.token().id() : actor, origin, session,
+        Map.of("method", method.name(), "role", rights.role().name(), "subject", rights.subject(),
+            "access_token", access.token().id())));
+    return new IssuedSession(session, access.secret(), refresh);
+  }
+
+  private IssuedToken accessToken(String sessionId, Rights rights, Instant now, String creator) {
+    Duration lifetime = context.rules().lifetime(TokenKind.SESSION).defaultTtl();
+    return context.issuer().issue(TokenIssuer.Spec.of(TokenKind.SESSION, lifetime)
+        .organization(rights.organization()).subject(rights.subject()).label("session " + sessionId)
+        .scopes(rights.scopes()).groups(rights.groups()).metadata(Map.of("session", sessionId))
+        .creator(creator).build(), now);
+  }
+
+  /**
+   * A new access token and refresh token for the session of {@code refreshToken}, which stops
+   * working. A refresh token presented again ends its session.
+   */
+  public IssuedSession refresh(String refreshToken, Origin origin) {
+    if (refreshToken.isEmpty()) {
+      Violations v = new Violations();
+      v.add("refresh_token", "FIELD_REQUIRED", "refresh_token is required");
+      v.throwIfAny();
+    }
+    if (!SecretFormat.kindMarker(refreshToken).filter(REFRESH_MARKER::equals).isPresent()) {
+      throw new UnauthenticatedException("INVALID_REFRESH_TOKEN", "refresh_token is not a refresh token of this server");
+    }
+    byte[] hash = Secret.sha256(refreshToken);
+    Instant now = context.now();
+    SessionStore.RefreshToken presented = store.findRefreshToken(hash).orElseThrow(() ->
+        new UnauthenticatedException("INVALID_REFRESH_TOKEN", "refresh_token is not a refresh token of this server"));
+    SessionRecord session = store.find(presented.sessionId(), now).orElseThrow();
+    if (presented.usedTime() != null) {
+      throw reused(session, origin, now);
+    }
+    if (session.endTime() != null) {
+      throw new UnauthenticatedException("SESSION_ENDED", "the session ended at " + session.endTime()
+          + " (" + session.endReason() + "); sign in again");
+    }
+    if (!presented.expireTime().isAfter(now)) {
+      throw new UnauthenticatedException("REFRESH_TOKEN_EXPIRED", "the refresh token expired at "
+          + presented.expireTime() + "; sign in again");
+    }
+    IssuedToken access = accessToken(session.id(), session.rights(), now, session.accessTokenId());
+    Secret refresh = Secret.generate(REFRESH_MARKER, random);
+    SessionRecord renewed = new SessionRecord(session.id(), session.rights(), session.method(), session.peer(),
+        session.createTime(), session.absoluteExpireTime(), now, access.token().id(), access.token().expireTime(),
+        earliest(now.plus(settings.refreshIdle()), session.absoluteExpireTime()), null, "");
+    SessionStore.RefreshOutcome outcome = store.refresh(hash, now, renewed, access.token(), refresh.sha256(),
+        audit(now, AuditAction.SESSION_REFRESHED, session.accessTokenId(), origin, session,
+            Map.of("access_token", access.token().id())));
+    return switch (outcome) {
+      case REFRESHED -> new IssuedSession(renewed, access.secret(), refresh);
+      case ALREADY_USED -> throw reused(session, origin, now); // a concurrent refresh won: the same theft signal
+      case SESSION_ENDED -> throw new UnauthenticatedException("SESSION_ENDED", "the session has ended; sign in again");
+    };
+  }
+
+  /** Ends the session of a reused refresh token and answers the presenter. */
+  private UnauthenticatedException reused(SessionRecord session, Origin origin, Instant now) {
+    end(session, now, REUSED, audit(now, AuditAction.REFRESH_TOKEN_REUSED, AuditEntry.ANONYMOUS, origin,
+        session, Map.of("reason", REUSED)), AuditEntry.ANONYMOUS, origin);
+    return new UnauthenticatedException("REFRESH_TOKEN_REUSED", "this refresh token was used before: the"
+        + " session is ended, as a stolen refresh token may have been replayed; sign in again");
+  }
+
+  /** Ends the caller's own session (the caller must be its access token). */
+  public void signOut(Caller caller) {
+    SessionRecord session = store.findByAccessToken(caller.tokenId(), context.now()).orElseThrow(() ->
+        new FailedPreconditionException("NOT_A_SESSION",
+            "SignOut needs a session's access token as the bearer token; this token is not one"));
+    Instant now = context.now();
+    end(session, now, "signed out", audit(now, AuditAction.SESSION_ENDED, caller.actor(), caller.origin(),
+        session, Map.of("reason", "signed out")), caller.actor(), caller.origin());
+  }
+
+  /** Ends session {@code id}: the caller's own, or a member's for admins and managers. */
+  public SessionRecord revoke(Caller caller, String id, String reason) {
+    Violations v = new Violations();
+    checkId(id, v);
+    TokenRules.checkReason(reason, v);
+    v.throwIfAny();
+    Instant now = context.now();
+    SessionRecord session = visible(caller, id, now, true);
+    String why = reason.isEmpty() ? "revoked" : reason;
+    end(session, now, why, audit(now, AuditAction.SESSION_ENDED, caller.actor(), caller.origin(), session,
+        Map.of("reason", why)), caller.actor(), caller.origin());
+    return store.find(id, now).orElseThrow();
+  }
+
+  /** One page of sessions: the caller's own, or {@code subject}'s for admins and managers. */
+  public Page<SessionRecord> list(Caller caller, String subject, boolean includeEnded, int pageSize,
+      String pageToken) {
+    Violations v = new Violations();
+    PageToken.checkPageSize(pageSize, v);
+    if (!subject.isEmpty()) {
+      TokenRules.checkSubject(subject, "subject", v);
+    }
+    v.throwIfAny();
+    String organization;
+    String whose;
+    if (subject.isEmpty() || subject.equals(ownSubject(caller))) {
+      whose = ownSubject(caller);
+      organization = null;
+    } else {
+      organization = OrganizationAccess.organizationReach(caller, OrganizationAccess.TOKENS_WRITE);
+      whose = subject;
+    }
+    String fingerprint = "sessions\u0000" + whose + "\u0000" + organization + "\u0000" + includeEnded;
+    PageToken.Position after = PageToken.decode(pageToken, fingerprint);
+    int limit = PageToken.limit(pageSize);
+    return Page.of(store.list(whose, organization, includeEnded, context.now(), after, limit + 1), limit,
+        s -> new PageToken.Position(s.createTime(), s.id()).text(), fingerprint);
+  }
+
+  /** The session {@code tokenId} belongs to, if it is a session's access token. */
+  public Optional<SessionRecord> sessionOf(String tokenId) {
+    return store.findByAccessToken(tokenId, context.now());
+  }
+
+  /**
+   * The rights the caller acts with as a person: their session's, or their personal or system
+   * token's (for approving a device).
+   */
+  public Rights rightsOf(Caller caller) {
+    Optional<SessionRecord> session = sessionOf(caller.tokenId());
+    if (session.isPresent()) {
+      return session.get().rights();
+    }
+    return Rights.ofToken(caller, caller.subject().isEmpty() ? caller.tokenId() : caller.subject());
+  }
+
+  private static String ownSubject(Caller caller) {
+    return caller.subject().isEmpty() ? caller.tokenId() : caller.subject();
+  }
+
+  /** A session the caller may see (and end): their own, an admin's any, a manager's in their organisation. */
+  private SessionRecord visible(Caller caller, String id, Instant now, boolean write) {
+    SessionRecord session = store.find(id, now)
+        .orElseThrow(() -> new NotFoundException("SESSION_NOT_FOUND", "session " + id + " not found"));
+    if (session.rights().subject().equals(ownSubject(caller)) || caller.isAdmin()) {
+      return session;
+    }
+    boolean manages = caller.scopes().covers(OrganizationAccess.TOKENS_WRITE)
+        && !caller.organization().isEmpty() && caller.organization().equals(session.rights().organization())
+        && session.rights().role() != Role.ADMIN;
+    if (!manages) {
+      throw new NotFoundException("SESSION_NOT_FOUND", "session " + id + " not found");
+    }
+    if (write) {
+      OrganizationAccess.requireNotRetired(caller);
+    }
+    return session;
+  }
+
+  private void end(SessionRecord session, Instant now, String reason, AuditEntry audit, String actor, Origin origin) {
+    store.end(session.id(), now, reason, token -> AuditEntry.success(now, AuditAction.TOKEN_REVOKED, actor,
+        origin, token.organization(), token.id(), Map.of("reason", reason, "session", session.id())), audit);
+  }
+
+  private static AuditEntry audit(Instant now, AuditAction action, String actor, Origin origin,
+      SessionRecord session, Map<String, String> details) {
+    return AuditEntry.success(now, action, actor, origin, session.rights().organization(), session.id(), details);
+  }
+
+  private static void checkOrganization(String organization) {
+    if (!organization.isEmpty()) {
+      Violations v = new Violations();
+      OrganizationAccess.checkOrganization(organization, "organization", v);
+      v.throwIfAny();
+    }
+  }
+
+  static void checkId(String id, Violations v) {
+    if (id.isEmpty()) {
+      v.add("id", "FIELD_REQUIRED", "id is required");
+    } else if (!SESSION_ID.matcher(id).matches()) {
+      v.add("id", "FIELD_INVALID", "id must look like ses_ followed by 22 letters and digits");
+    }
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

@@ -1,0 +1,220 @@
+package dev.tokenauthority.server.storage;
+
+import dev.tokenauthority.server.audit.AuditEntry;
+import dev.tokenauthority.server.paging.PageToken;
+import dev.tokenauthority.server.scope.ScopeSet;
+import dev.tokenauthority.server.session.Rights;
+import dev.tokenauthority.server.session.Role;
+import dev.tokenauthority.server.session.SessionRecord;
+import dev.tokenauthority.server.session.SessionStore;
+import dev.tokenauthority.server.session.SignInMethod;
+import dev.tokenauthority.server.token.TokenRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * {@link SessionStore} on SQLite through JDBI. A session's access tokens are token rows: every
+ * change runs in a {@link JdbiTokenStore#write} transaction and goes through its
+ * {@link TokenTransaction}, so caches and the revocation feed hear of it like any other.
+ */
+public final class JdbiSessionStore implements SessionStore {
+  private static final String SELECT = """
+      SELECT s.*, t.revoked AS t_revoked, t.revoke_time AS t_revoke_time, t.revoke_reason AS t_revoke_reason
+      FROM session s LEFT JOIN token t ON t.id = s.access_token_id
+      """;
+  /** Live: not ended, refreshable, and its newest access token not revoked. */
+  private static final String LIVE = """
+       AND s.end_time IS NULL AND s.refresh_expire_time > :now
+       AND coalesce(t.revoked, 0) = 0 AND (t.revoke_time IS NULL OR t.revoke_time > :now)
+      """;
+  private static final String INSERT = """
+      INSERT INTO session (id, subject, organization, organizations, role, scopes, group_names,
+                           may_create_tokens, method, peer, create_time, absolute_expire_time,
+                           last_refresh_time, access_token_id, access_expire_time, refresh_expire_time)
+      VALUES (:id, :subject, :organization, :organizations, :role, :scopes, :groupNames,
+              :mayCreateTokens, :method, :peer, :createTime, :absoluteExpireTime,
+              :lastRefreshTime, :accessTokenId, :accessExpireTime, :refreshExpireTime)
+      """;
+  private static final String LINK_TOKEN =
+      "INSERT INTO session_token (token_id, session_id) VALUES (:tokenId, :sessionId)";
+  private static final String INSERT_REFRESH = """
+      INSERT INTO refresh_token (secret_hash, session_id, create_time, expire_time)
+      VALUES (:hash, :sessionId, :createTime, :expireTime)
+      """;
+  private static final String USE_REFRESH =
+      "UPDATE refresh_token SET used_time = :now WHERE secret_hash = :hash AND used_time IS NULL";
+  private static final String RENEW = """
+      UPDATE session SET last_refresh_time = :now, access_token_id = :accessTokenId,
+                         access_expire_time = :accessExpireTime, refresh_expire_time = :refreshExpireTime
+      WHERE id = :id AND end_time IS NULL
+      """;
+  private static final String END =
+      "UPDATE session SET end_time = :at, end_reason = :reason WHERE id = :id AND end_time IS NULL";
+  private static final String LIVE_TOKENS = """
+      SELECT t.* FROM session_token st JOIN token t ON t.id = st.token_id
+      WHERE st.session_id = :id""" + TokenSql.ACTIVE;
+
+  private final Database db;
+  private final JdbiTokenStore tokens;
+
+  public JdbiSessionStore(Database db, JdbiTokenStore tokens) {
+    this.db = db;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void start(SessionRecord s, TokenRecord accessToken, byte[] refreshHash, AuditEntry audit) {
+    tokens.write(tx -> {
+      Handle h = tx.handle();
+      tx.insert(accessToken);
+      Rights r = s.rights();
+      h.createUpdate(INSERT).bind("id", s.id()).bind("subject", r.subject())
+          .bind("organization", r.organization()).bind("organizations", String.join(" ", r.organizations()))
+          .bind("role", r.role().name()).bind("scopes", r.scopes().encoded())
+          .bind("groupNames", String.join(" ", r.groups())).bind("mayCreateTokens", r.mayCreateTokens() ? 1 : 0)
+          .bind("method", s.method().name()).bind("peer", s.peer())
+          .bind("createTime", s.createTime().toEpochMilli())
+          .bind("absoluteExpireTime", s.absoluteExpireTime().toEpochMilli())
+          .bind("lastRefreshTime", (Long) null).bind("accessTokenId", s.accessTokenId())
+          .bind("accessExpireTime", s.accessExpireTime().toEpochMilli())
+          .bind("refreshExpireTime", s.refreshExpireTime().toEpochMilli()).execute();
+      link(h, s, accessToken, refreshHash);
+      tx.audit(audit);
+      return null;
+    });
+  }
+
+  private static void link(Handle h, SessionRecord s, TokenRecord accessToken, byte[] refreshHash) {
+    h.createUpdate(LINK_TOKEN).bind("tokenId", accessToken.id()).bind("sessionId", s.id()).execute();
+    h.createUpdate(INSERT_REFRESH).bind("hash", refreshHash).bind("sessionId", s.id())
+        .bind("createTime", accessToken.createTime().toEpochMilli())
+        .bind("expireTime", s.refreshExpireTime().toEpochMilli()).execute();
+  }
+
+  @Override
+  public Optional<SessionRecord> find(String id, Instant now) {
+    return db.reader().withHandle(h -> h.createQuery(SELECT + " WHERE s.id = :id").bind("id", id)
+        .map(sessions(now)).findOne());
+  }
+
+  @Override
+  public Optional<SessionRecord> findByAccessToken(String tokenId, Instant now) {
+    return db.reader().withHandle(h -> h.createQuery(
+            SELECT + " WHERE s.id = (SELECT session_id FROM session_token WHERE token_id = :tokenId)")
+        .bind("tokenId", tokenId).map(sessions(now)).findOne());
+  }
+
+  @Override
+  public Optional<RefreshToken> findRefreshToken(byte[] hash) {
+    return db.reader().withHandle(h -> h.createQuery(
+            "SELECT session_id, expire_time, used_time FROM refresh_token WHERE secret_hash = :hash")
+        .bind("hash", hash)
+        .map((rs, ctx) -> new RefreshToken(rs.getString("session_id"),
+            Instant.ofEpochMilli(rs.getLong("expire_time")), instant(rs, "used_time")))
+        .findOne());
+  }
+
+  @Override
+  public RefreshOutcome refresh(byte[] usedHash, Instant now, SessionRecord renewed,
+      TokenRecord accessToken, byte[] refreshHash, AuditEntry audit) {
+    return tokens.write(tx -> {
+      Handle h = tx.handle();
+      boolean live = h.createQuery(SELECT + " WHERE s.id = :id" + LIVE).bind("id", renewed.id())
+          .bind("now", now.toEpochMilli()).map((rs, ctx) -> true).findOne().isPresent();
+      if (!live) {
+        return RefreshOutcome.SESSION_ENDED;
+      }
+      if (h.createUpdate(USE_REFRESH).bind("now", now.toEpochMilli()).bind("hash", usedHash).execute() == 0) {
+        return RefreshOutcome.ALREADY_USED;
+      }
+      tx.insert(accessToken);
+      h.createUpdate(RENEW).bind("id", renewed.id()).bind("now", now.toEpochMilli())
+          .bind("accessTokenId", accessToken.id())
+          .bind("accessExpireTime", renewed.accessExpireTime().toEpochMilli())
+          .bind("refreshExpireTime", renewed.refreshExpireTime().toEpochMilli()).execute();
+      link(h, renewed, accessToken, refreshHash);
+      tx.audit(audit);
+      return RefreshOutcome.REFRESHED;
+    });
+  }
+
+  @Override
+  public boolean end(String id, Instant at, String reason, Function<TokenRecord, AuditEntry> tokenAudit,
+      AuditEntry audit) {
+    return tokens.write(tx -> {
+      Handle h = tx.handle();
+      List<TokenRecord> live = h.createQuery(LIVE_TOKENS).bind("id", id).bind("now", at.toEpochMilli())
+          .map(JdbiTokenStore.TOKEN_ROWS).map(JdbiTokenStore::toRecord).list();
+      live.forEach(t -> tx.revoke(t.id(), at, reason, tokenAudit.apply(t)));
+      boolean ended = h.createUpdate(END).bind("id", id).bind("at", at.toEpochMilli())
+          .bind("reason", reason).execute() > 0;
+      if (ended || !live.isEmpty()) {
+        tx.audit(audit);
+      }
+      return ended || !live.isEmpty();
+    });
+  }
+
+  @Override
+  public List<SessionRecord> list(String subject, String organization, boolean includeEnded,
+      Instant now, PageToken.Position after, int limit) {
+    Map<String, Object> args = new HashMap<>();
+    StringBuilder sql = new StringBuilder(SELECT).append(" WHERE s.subject = :subject");
+    args.put("subject", subject);
+    args.put("now", now.toEpochMilli());
+    if (organization != null) {
+      sql.append(" AND s.organization = :organization");
+      args.put("organization", organization);
+    }
+    if (!includeEnded) {
+      sql.append(LIVE);
+    }
+    if (after != null) {
+      sql.append(" AND (s.create_time < :afterTime OR (s.create_time = :afterTime AND s.id < :afterId))");
+      args.put("afterTime", after.createTime().toEpochMilli());
+      args.put("afterId", after.id());
+    }
+    sql.append(" ORDER BY s.create_time DESC, s.id DESC LIMIT :limit");
+    args.put("limit", limit);
+    return db.reader().withHandle(h -> h.createQuery(sql.toString()).bindMap(args).map(sessions(now)).list());
+  }
+
+  /** Sessions as they are at {@code now}: one whose newest access token was revoked has ended. */
+  private static RowMapper<SessionRecord> sessions(Instant now) {
+    return (rs, ctx) -> {
+      Instant end = instant(rs, "end_time");
+      String reason = rs.getString("end_reason");
+      Instant tokenRevoked = instant(rs, "t_revoke_time");
+      if (end == null && tokenRevoked != null && (rs.getInt("t_revoked") != 0 || !tokenRevoked.isAfter(now))) {
+        end = tokenRevoked;
+        reason = rs.getString("t_revoke_reason");
+      }
+      Rights rights = new Rights(rs.getString("subject"), rs.getString("organization"),
+          words(rs.getString("organizations")), Role.valueOf(rs.getString("role")),
+          ScopeSet.decode(rs.getString("scopes")), words(rs.getString("group_names")),
+          rs.getInt("may_create_tokens") != 0);
+      return new SessionRecord(rs.getString("id"), rights, SignInMethod.valueOf(rs.getString("method")),
+          rs.getString("peer"), Instant.ofEpochMilli(rs.getLong("create_time")),
+          Instant.ofEpochMilli(rs.getLong("absolute_expire_time")), instant(rs, "last_refresh_time"),
+          rs.getString("access_token_id"), Instant.ofEpochMilli(rs.getLong("access_expire_time")),
+          Instant.ofEpochMilli(rs.getLong("refresh_expire_time")), end, reason);
+    };
+  }
+
+  private static List<String> words(String text) {
+    return text.isEmpty() ? List.of() : List.of(text.split(" "));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+  }
+}
