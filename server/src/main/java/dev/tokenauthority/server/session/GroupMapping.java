@@ -46,7 +46,8 @@ public record GroupMapping(String adminGroup, String managerPattern, String memb
   public static GroupMapping defaults(ScopeCatalogue catalogue) {
     List<String> member = new ArrayList<>();
     for (String scope : catalogue.scopes()) {
-      if (!scope.startsWith("tokens:") && !scope.startsWith("personal-tokens:") && !scope.startsWith("connectors:")) {
+      if (!ScopeSet.ADMIN.equals(scope) && !scope.startsWith("tokens:") && !scope.startsWith("personal-tokens:")
+          && !scope.startsWith("connectors:")) {
         member.add(scope);
       }
     }
