@@ -176,7 +176,7 @@ class DeviceFlowTest extends InProcessAuthorityTest {
         GetDeviceAuthorizationRequest.newBuilder().setUserCode(real.getUserCode()).build()),
         Code.PERMISSION_DENIED, "PERSON_REQUIRED");
 
-    for (int i = 0; i < 8; i++) { // 10 a minute per address, two used above
+    for (int i = 0; i < 9; i++) { // 10 a minute per address, one used above (refused input uses none)
       start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN).setLabel("x"));
     }
     assertFails(() -> start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN).setLabel("x")),
