@@ -83,6 +83,9 @@ class CallRoutingTest {
           () -> audit.listAuditEvents(ListAuditEventsRequest.getDefaultInstance()));
       calls.put(AuditServiceGrpc.getGetAuditEventMethod().getFullMethodName(),
           () -> audit.getAuditEvent(GetAuditEventRequest.newBuilder().setId(eventId).build()));
+      calls.put(dev.tokenauthority.api.v1.SessionServiceGrpc.getListSessionsMethod().getFullMethodName(),
+          () -> ta.sessionsAs(ta.adminSecret()).listSessions(
+              dev.tokenauthority.api.v1.ListSessionsRequest.getDefaultInstance()));
       assertThat(calls.keySet()).as("every RPC declared NO_SIDE_EFFECTS, and every secret-carrying read, is called here")
           .isEqualTo(java.util.stream.Stream.concat(SAFE.stream(), CallExecutors.SECRET_READS.stream())
               .collect(Collectors.toSet()));

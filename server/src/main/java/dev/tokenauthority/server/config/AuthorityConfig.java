@@ -2,9 +2,9 @@ package dev.tokenauthority.server.config;
 
 import dev.tokenauthority.server.device.DeviceSettings;
 import dev.tokenauthority.server.oidc.OidcSettings;
+import dev.tokenauthority.server.scope.ScopeCatalogue;
 import dev.tokenauthority.server.session.GroupMapping;
 import dev.tokenauthority.server.session.SessionSettings;
-import dev.tokenauthority.server.scope.ScopeCatalogue;
 import dev.tokenauthority.server.token.LifetimePolicy;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -207,6 +207,14 @@ public final class DeviceAuthorizations {
     if (state != State.APPROVED) {
       return new Poll(state, null, null);
     }
+    // The approval acts for the approver: if their token stopped working since (signed out,
+    // offboarded, revoked), nothing is issued in their name.
+    boolean approverActive = context.store().findById(request.approver().tokenId())
+        .map(t -> t.stateAt(now) == dev.tokenauthority.server.token.TokenState.ACTIVE).orElse(false);
+    if (!approverActive) {
+      throw new FailedPreconditionException("APPROVER_INACTIVE", "the person who approved this request has"
+          + " signed out or lost access since; start a new request");
+    }
     AuditEntry audit = AuditEntry.success(now, AuditAction.DEVICE_AUTHORIZATION_ISSUED,
         request.approver().tokenId(), origin, request.approver().rights().organization(), "",
         Map.of("purpose", request.purpose().name(), "approver", request.approver().rights().subject()));

@@ -1,10 +1,10 @@
 package dev.tokenauthority.server.storage;
 
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.device.DeviceRequest;
 import dev.tokenauthority.server.device.DeviceRequest.Approver;
 import dev.tokenauthority.server.device.DeviceRequest.Purpose;
 import dev.tokenauthority.server.device.DeviceRequest.State;
+import dev.tokenauthority.server.device.DeviceRequest;
 import dev.tokenauthority.server.device.DeviceStore;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.session.Rights;

@@ -111,6 +111,17 @@ class DeviceFlowTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void nothingIsIssued_forAnApproverWhoSignedOutBeforeThePoll() {
+    Session alice = aliceSession();
+    DeviceAuthorization started = start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
+        .setLabel("ci"));
+    ta.devicesAs(alice.getAccessToken()).approveDeviceAuthorization(
+        ApproveDeviceAuthorizationRequest.newBuilder().setUserCode(started.getUserCode()).build());
+    ta.sessionsAs(alice.getAccessToken()).signOut(dev.tokenauthority.api.v1.SignOutRequest.getDefaultInstance());
+    assertFails(() -> poll(started), Code.FAILED_PRECONDITION, "APPROVER_INACTIVE");
+  }
+
+  @Test
   void denied_andExpired_areStatesTheDeviceCanRead() {
     Session alice = aliceSession();
     DeviceAuthorization denied = start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
