@@ -74,6 +74,12 @@ public final class LiveAuthority implements AutoCloseable {
         .setLabel("test").addAllScopes(List.of(scopes))).build());
   }
 
+  /** A SessionService stub calling as the holder of {@code secret}. */
+  public dev.tokenauthority.api.v1.SessionServiceGrpc.SessionServiceBlockingStub sessionsAs(String secret) {
+    return dev.tokenauthority.api.v1.SessionServiceGrpc.newBlockingStub(adminChannel)
+        .withCallCredentials(BearerToken.of(secret)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
   /** Registers connector {@code slug} in acme; returns it with its service token's secret. */
   public Connector connector(String slug, String... scopes) {
     return connectors().createConnector(CreateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()

@@ -136,6 +136,38 @@ class TokenIntrospectorTest {
   }
 
   @Test
+  void signingOut_stopsTheSessionsTokensInEveryConnectedClientWithinASecond() throws Exception {
+    List<TokenIntrospector> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      clients.add(introspector(null, TokenIntrospector.Builder::build));
+    }
+    Token alice = authority.token("alice", "lenses:read");
+    var signIn = dev.tokenauthority.api.v1.SignInRequest.getDefaultInstance();
+    var session = authority.sessionsAs(alice.getSecret()).signIn(signIn);
+    var refreshed = authority.sessionsAs(alice.getSecret()).refreshSession(
+        dev.tokenauthority.api.v1.RefreshSessionRequest.newBuilder().setRefreshToken(session.getRefreshToken()).build());
+    List<String> accessTokens = List.of(session.getAccessToken(), refreshed.getAccessToken());
+    for (TokenIntrospector c : clients) {
+      for (String access : accessTokens) {
+        assertThat(c.check(access, List.of("lenses:read")).allowed()).isTrue(); // cached for minutes
+      }
+    }
+
+    long signedOut = System.nanoTime();
+    authority.sessionsAs(refreshed.getAccessToken()).signOut(dev.tokenauthority.api.v1.SignOutRequest.getDefaultInstance());
+    List<Duration> lags = new ArrayList<>();
+    for (TokenIntrospector c : clients) {
+      for (String access : accessTokens) {
+        Await.until(Duration.ofSeconds(5), () -> !c.check(access, List.of("lenses:read")).active());
+        lags.add(Duration.ofNanos(System.nanoTime() - signedOut));
+      }
+    }
+
+    assertThat(lags).as("both access tokens of the session, in every client").hasSize(8)
+        .allSatisfy(lag -> assertThat(lag).isLessThan(Duration.ofSeconds(1)));
+  }
+
+  @Test
   void narrowedConnector_losesTheScopeInConnectedClientsToo() throws Exception {
     TokenIntrospector tokens = introspector(null, TokenIntrospector.Builder::build);
     String secret = authority.connector("nightly-export", "lenses:read", "lenses:write").getSecret();
