@@ -19,7 +19,8 @@ CREATE TABLE session (
   access_expire_time   INTEGER NOT NULL,
   refresh_expire_time  INTEGER NOT NULL,
   end_time             INTEGER,
-  end_reason           TEXT    NOT NULL DEFAULT ''
+  end_reason           TEXT    NOT NULL DEFAULT '',
+  source_token_id      TEXT    NOT NULL DEFAULT '' -- the token that signed in or approved; revoked, it ends the session
 ) STRICT;
 CREATE INDEX session_by_subject ON session (subject, create_time DESC, id DESC);
 

@@ -9,8 +9,11 @@ import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenResponse;
+import dev.tokenauthority.api.v1.RefreshSessionRequest;
 import dev.tokenauthority.api.v1.RevokeTokenRequest;
 import dev.tokenauthority.api.v1.RotateTokenRequest;
+import dev.tokenauthority.api.v1.SessionServiceGrpc;
+import dev.tokenauthority.api.v1.SignInRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
@@ -34,12 +37,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -79,13 +85,16 @@ public final class Bench implements Callable<Integer> {
   int revocations;
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
-  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, scale,"
+  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, people, scale,"
       + " scans, open-loop, revocation-lag, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
   @Option(names = "--skip-jmh", description = "Skip the client-hit JMH benchmark.")
   boolean skipJmh;
 
   private final Report report = new Report();
+  /** The client id the benchmark's ID tokens are issued to. */
+  static final String AUDIENCE = "token-authority";
+  private static final String ISSUER_ID = "bench";
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Bench()).execute(args));
@@ -103,7 +112,10 @@ public final class Bench implements Callable<Integer> {
     Population big = Population.create(work.resolve("large"), large);
     report.fact("populations built in", Duration.ofNanos(System.nanoTime() - t0).toSeconds() + " s");
 
-    try (ServerHandle s1 = ServerHandle.start(work.resolve("small"), SERVER_TOKEN_CACHE);
+    MockOAuth2Server idp = new MockOAuth2Server();
+    idp.start();
+    try (ServerHandle s1 = ServerHandle.start(work.resolve("small"), SERVER_TOKEN_CACHE,
+             idp.issuerUrl(ISSUER_ID).toString());
          ServerHandle s2 = ServerHandle.start(work.resolve("large"), SERVER_TOKEN_CACHE)) {
       report.fact("startup to SERVING, 1,000 tokens", s1.startup.toMillis() + " ms");
       report.fact("startup to SERVING, " + large + " tokens", s2.startup.toMillis() + " ms");
@@ -146,6 +158,9 @@ public final class Bench implements Callable<Integer> {
         createVersusJdbc(c1, small.adminSecret, work.resolve("small").resolve(TokenAuthority.DATABASE_FILE));
         ratio("create QPS / bare JDBC insert QPS", "create", "jdbc-insert", true, true, 0.6);
       }
+      if (runs("people")) {
+        people(c1, small.adminSecret, idp);
+      }
       if (runs("scale")) {
         pair("introspect-hot@1k", c1, hot1, "introspect-hot@" + large, c2, hot2);
         ratio("introspect-hot QPS at " + large + " / at 1k", "introspect-hot@" + large, "introspect-hot@1k", true, true, 0.9);
@@ -164,6 +179,7 @@ public final class Bench implements Callable<Integer> {
         revocationLag(s1, small.adminSecret);
       }
     }
+    idp.shutdown();
     if (!skipJmh && runs("client-hit")) {
       clientHit();
     }
@@ -410,6 +426,45 @@ public final class Bench implements Callable<Integer> {
   private static CreateTokenRequest orgToken() {
     return CreateTokenRequest.newBuilder().setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION)
         .setOrganization("bench").setLabel("bench write").addScopes("lenses:read")).build();
+  }
+
+  /**
+   * People signing in: SignIn with an OIDC ID token (64 people, each an organisation member, their
+   * tokens issued up front by the provider in this JVM) and RefreshSession (each slot refreshes
+   * the refresh token the previous answer carried), each beside CreateToken in alternating rounds.
+   */
+  private void people(List<ManagedChannel> c1, String caller, MockOAuth2Server idp) throws Exception {
+    List<String> idTokens = new ArrayList<>();
+    for (int k = 0; k < 64; k++) {
+      String email = "user" + k + "@example.com";
+      idTokens.add(idp.issueToken(ISSUER_ID, "bench", new DefaultOAuth2TokenCallback(ISSUER_ID, email, "JWT",
+          List.of(AUDIENCE), Map.of("email", email, "groups", List.of("org:bench:member")), 3600)).serialize());
+    }
+    Load.Call create = (ch, i) -> TokenServiceGrpc.newFutureStub(ch).withCallCredentials(BearerToken.of(caller))
+        .createToken(orgToken());
+    Load.Call signIn = (ch, i) -> SessionServiceGrpc.newFutureStub(ch)
+        .signIn(SignInRequest.newBuilder().setIdToken(idTokens.get((int) (i % idTokens.size()))).build());
+    Queue<String> refreshTokens = new ConcurrentLinkedQueue<>();
+    var blocking = SessionServiceGrpc.newBlockingStub(c1.get(0));
+    for (int k = 0; k < 4 * channels * outstanding; k++) {
+      refreshTokens.add(blocking.signIn(SignInRequest.newBuilder().setIdToken(idTokens.get(k % idTokens.size()))
+          .build()).getRefreshToken());
+    }
+    Load.Call refresh = (ch, i) -> {
+      String token = refreshTokens.poll();
+      if (token == null) {
+        return Futures.immediateFailedFuture(new IllegalStateException("no refresh token left"));
+      }
+      return Futures.transform(SessionServiceGrpc.newFutureStub(ch).refreshSession(
+              RefreshSessionRequest.newBuilder().setRefreshToken(token).build()),
+          s -> refreshTokens.add(s.getRefreshToken()), MoreExecutors.directExecutor());
+    };
+    pair("create@signin", c1, create, "signin-oidc", c1, signIn);
+    ratio("SignIn (OIDC ID token) QPS / create QPS", "signin-oidc", "create@signin", true, true, 0.5);
+    pair("create@refresh", c1, create, "refresh-session", c1, refresh);
+    ratio("RefreshSession QPS / create QPS", "refresh-session", "create@refresh", true, true, 0.5);
+    report.fact("people errors (signin, refresh)", report.get("signin-oidc").errors() + ", "
+        + report.get("refresh-session").errors());
   }
 
   /** CreateToken over gRPC against single-row JDBC inserts into the same file, same durability. */

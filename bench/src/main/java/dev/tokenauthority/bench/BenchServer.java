@@ -5,6 +5,7 @@ import dev.tokenauthority.server.NettyTransport;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.oidc.OidcSettings;
 import dev.tokenauthority.server.storage.Durability;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -19,7 +20,7 @@ import java.time.Duration;
  * The token authority as production wires it (same executor, Netty transport, durability), plus
  * the echo RPC, in its own JVM. Prints its port; answers "stats" on stdin with heap and peak RSS.
  *
- * <p>Arguments: data directory, token cache size.
+ * <p>Arguments: data directory, token cache size, and optionally an OIDC issuer URL.
  */
 public final class BenchServer {
   private BenchServer() {}
@@ -27,7 +28,12 @@ public final class BenchServer {
   public static void main(String[] args) throws Exception {
     Path dataDir = Path.of(args[0]);
     long cacheSize = Long.parseLong(args[1]);
-    AuthorityConfig config = AuthorityConfig.defaults().toBuilder().tokenCacheSize(cacheSize).build();
+    AuthorityConfig.Builder builder = AuthorityConfig.defaults().toBuilder().tokenCacheSize(cacheSize);
+    if (args.length > 2) { // people sign in with ID tokens of this issuer
+      builder.oidc(new OidcSettings(java.net.URI.create(args[2]), Bench.AUDIENCE, "email", "groups",
+          Duration.ofSeconds(30)));
+    }
+    AuthorityConfig config = builder.build();
     TokenAuthority authority = TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC());
     CallExecutors executor = CallExecutors.standard();
     TokenAuthorityServer server = new TokenAuthorityServer(

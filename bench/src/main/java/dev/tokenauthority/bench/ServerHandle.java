@@ -32,7 +32,7 @@ final class ServerHandle implements AutoCloseable {
   /** From launching the JVM to health answering SERVING. */
   final Duration startup;
 
-  private ServerHandle(Path dataDir, long tokenCacheSize) throws Exception {
+  private ServerHandle(Path dataDir, long tokenCacheSize, String... extra) throws Exception {
     long launched = System.nanoTime();
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
     String jfr = System.getProperty("bench.server.jfr"); // a folder: each server records a JFR profile there
@@ -41,6 +41,7 @@ final class ServerHandle implements AutoCloseable {
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         BenchServer.class.getName(), dataDir.toString(), Long.toString(tokenCacheSize)));
+    command.addAll(List.of(extra));
     process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
@@ -66,8 +67,9 @@ final class ServerHandle implements AutoCloseable {
     startup = Duration.ofNanos(System.nanoTime() - launched);
   }
 
-  static ServerHandle start(Path dataDir, long tokenCacheSize) throws Exception {
-    return new ServerHandle(dataDir, tokenCacheSize);
+  /** @param extra further arguments of {@link BenchServer} (an OIDC issuer URL) */
+  static ServerHandle start(Path dataDir, long tokenCacheSize, String... extra) throws Exception {
+    return new ServerHandle(dataDir, tokenCacheSize, extra);
   }
 
   /** A new connection; closed with the server handle. */

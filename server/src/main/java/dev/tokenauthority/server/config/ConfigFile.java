@@ -165,7 +165,10 @@ final class ConfigFile {
 
   private static ScopeSet knownScopes(String key, String value, ScopeCatalogue catalogue) {
     List<String> scopes = words(value);
-    List<String> unknown = scopes.stream().filter(s -> !catalogue.contains(s) && !ScopeSet.ADMIN.equals(s)).toList();
+    if (scopes.contains(ScopeSet.ADMIN)) {
+      throw new ConfigException(key + " must not include admin: admins come from groups.admin alone");
+    }
+    List<String> unknown = scopes.stream().filter(s -> !catalogue.contains(s)).toList();
     if (!unknown.isEmpty()) {
       throw new ConfigException(key + ": not in the scope catalogue: " + unknown);
     }

@@ -43,6 +43,8 @@ public final class DeviceAuthorizations {
   /** The kind marker of device codes ({@code tka_dev_...}): a secret, never a bearer token. */
   public static final String DEVICE_CODE_MARKER = "dev";
   static final int MAX_LABEL = 200;
+  /** A user code with dashes and spaces to spare; anything longer is not one. */
+  static final int MAX_USER_CODE_INPUT = 16;
 
   private final TokenContext context;
   private final DeviceStore store;
@@ -89,6 +91,9 @@ public final class DeviceAuthorizations {
       if (label.isBlank()) {
         v.add("label", "FIELD_REQUIRED", "label is required for a developer token: say what it is for");
       }
+      if (scopes.isEmpty()) { // never "all of the approver's": an admin would hand out admin unawares
+        v.add("scopes", "FIELD_REQUIRED", "scopes are required for a developer token: name what it may do");
+      }
       context.rules().checkScopes(scopes, "scopes", v);
       if (!organization.isEmpty()) {
         OrganizationAccess.checkOrganization(organization, "organization", v);
@@ -130,21 +135,24 @@ public final class DeviceAuthorizations {
     Violations v = new Violations();
     if (userCode.isEmpty()) {
       v.add("user_code", "FIELD_REQUIRED", "user_code is required");
+    } else if (userCode.length() > MAX_USER_CODE_INPUT) {
+      v.add("user_code", "FIELD_INVALID", "user_code is 8 letters, like WDJB-MJHT");
     }
     v.throwIfAny();
-    if (!guesses.hasAllowance(key)) {
-      throw new ResourceExhaustedException("TOO_MANY_GUESSES", "too many wrong user codes; at most "
+    // Every look-up counts, taken before it runs: checking first and counting misses after would
+    // let a burst of concurrent guesses all pass the check.
+    if (!guesses.tryAcquire(key)) {
+      throw new ResourceExhaustedException("TOO_MANY_GUESSES", "too many user codes entered; at most "
           + guesses.perMinute() + " a minute");
     }
-    return UserCodes.parse(userCode).flatMap(store::findByUserCode).orElseThrow(() -> {
-      guesses.tryAcquire(key);
-      return new NotFoundException("USER_CODE_NOT_FOUND", "no device authorization has user code "
-          + "'" + userCode.replaceAll("[^A-Za-z0-9-]", "?") + "'; check the code on the device");
-    });
+    return UserCodes.parse(userCode).flatMap(store::findByUserCode).orElseThrow(() ->
+        new NotFoundException("USER_CODE_NOT_FOUND", "no device authorization has user code '"
+            + userCode.replaceAll("[^A-Za-z0-9-]", "?") + "'; check the code on the device"));
   }
 
   /** Approves a pending request as the caller, whose session or developer token it will be. */
   public DeviceRequest approve(Caller caller, String userCode) {
+    OrganizationAccess.requireNotRetired(caller);
     DeviceRequest request = get(caller, userCode);
     Instant now = context.now();
     requirePending(request, now);
@@ -159,6 +167,7 @@ public final class DeviceAuthorizations {
 
   /** Refuses a pending request. */
   public DeviceRequest deny(Caller caller, String userCode) {
+    OrganizationAccess.requireNotRetired(caller);
     DeviceRequest request = get(caller, userCode);
     Instant now = context.now();
     requirePending(request, now);
@@ -240,7 +249,7 @@ public final class DeviceAuthorizations {
     return new TokenDraft(TokenKind.PERSONAL,
         request.organization().isEmpty() ? approver.organization() : request.organization(),
         approver.subject(), request.label(),
-        request.scopes().isEmpty() ? approver.scopes().asList() : request.scopes(), List.of(), Map.of());
+        request.scopes(), List.of(), Map.of());
   }
 
   /** The approver as a caller, with the rights they had when they approved. */
@@ -262,13 +271,13 @@ public final class DeviceAuthorizations {
     }
   }
 
-  /** Only a person (not a machine's token) approves devices; wrong codes count against them. */
+  /** Only a person (not a machine's token) approves devices; the codes they enter count against them. */
   private static String requirePerson(Caller caller) {
     if (!caller.personal() && !caller.isAdmin()) {
       throw new dev.tokenauthority.server.error.PermissionDeniedException("PERSON_REQUIRED",
           "device requests are read and approved by a signed-in person (a session, or a personal or"
               + " admin token)");
     }
-    return caller.subject().isEmpty() ? caller.tokenId() : caller.subject();
+    return caller.organization() + "\u0000" + (caller.subject().isEmpty() ? caller.tokenId() : caller.subject());
   }
 }

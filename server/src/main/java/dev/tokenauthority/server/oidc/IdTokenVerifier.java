@@ -2,6 +2,8 @@ package dev.tokenauthority.server.oidc;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.RemoteKeySourceException;
+import com.nimbusds.jose.jwk.source.JWKSetUnavailableException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -14,6 +16,8 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.error.UnavailableException;
+import dev.tokenauthority.server.error.Violations;
+import dev.tokenauthority.server.token.TokenRules;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,6 +54,10 @@ public final class IdTokenVerifier {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(FETCH_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
   private volatile DefaultJWTProcessor<SecurityContext> processor;
+  /** After a failed discovery, callers are answered at once for a while rather than each waiting on it. */
+  private volatile Instant discoveryRetry = Instant.MIN;
+  private volatile String discoveryFailure = "";
+  static final Duration DISCOVERY_BACKOFF = Duration.ofSeconds(10);
 
   public IdTokenVerifier(OidcSettings settings, Clock clock) {
     this.settings = settings;
@@ -65,12 +73,28 @@ public final class IdTokenVerifier {
     if (idToken.length() > MAX_LENGTH) {
       throw invalid("ID_TOKEN_INVALID", "the ID token is longer than " + MAX_LENGTH + " characters");
     }
+    // Junk and tokens of other issuers or audiences are turned away before anything is fetched
+    // from the provider: an anonymous flood must not become discovery requests.
+    try {
+      JWTClaimsSet unverified = JWTParser.parse(idToken).getJWTClaimsSet();
+      UnauthenticatedException early = wrongIssuerOrAudience(unverified);
+      if (early != null) {
+        throw early;
+      }
+    } catch (ParseException e) {
+      throw invalid("ID_TOKEN_INVALID", "the ID token is not a JWT");
+    }
     JWTClaimsSet claims;
     try {
       claims = processor().process(idToken, null);
     } catch (ParseException e) {
       throw invalid("ID_TOKEN_INVALID", "the ID token is not a JWT");
+    } catch (RemoteKeySourceException | JWKSetUnavailableException e) {
+      throw unavailable("could not fetch the identity provider's keys: " + e.getMessage());
     } catch (BadJOSEException | JOSEException e) {
+      if (e.getCause() instanceof RemoteKeySourceException || e.getCause() instanceof JWKSetUnavailableException) {
+        throw unavailable("could not fetch the identity provider's keys: " + e.getCause().getMessage());
+      }
       throw refusal(idToken, e);
     }
     Object subject = claims.getClaim(settings.subjectClaim());
@@ -78,7 +102,36 @@ public final class IdTokenVerifier {
       throw invalid("ID_TOKEN_NO_SUBJECT",
           "the ID token has no '" + settings.subjectClaim() + "' claim to name the person");
     }
+    // The subject becomes a token subject: it must be one (offboarding selects by it).
+    Violations v = new Violations();
+    TokenRules.checkSubject(s, "subject", v);
+    TokenRules.checkNoSecret(s, "subject", v);
+    if (!v.isEmpty()) {
+      throw invalid("ID_TOKEN_BAD_SUBJECT", "the ID token's '" + settings.subjectClaim() + "' claim is not"
+          + " usable as a subject (1-200 printable characters without spaces); configure oidc.subject-claim");
+    }
+    // Where people may set their own address, an unverified one could be anyone's.
+    if ("email".equals(settings.subjectClaim()) && Boolean.FALSE.equals(claims.getClaim("email_verified"))) {
+      throw invalid("ID_TOKEN_EMAIL_UNVERIFIED", "the identity provider has not verified this email address");
+    }
     return new Person(s, groups(claims.getClaim(settings.groupsClaim())));
+  }
+
+  /** A refusal if {@code claims} name another issuer or not our audience; null otherwise. */
+  private UnauthenticatedException wrongIssuerOrAudience(JWTClaimsSet claims) {
+    if (!settings.issuer().toString().equals(claims.getIssuer())) {
+      return invalid("ID_TOKEN_WRONG_ISSUER", "the ID token was issued by '" + shorten(claims.getIssuer())
+          + "', not by the configured provider " + settings.issuer());
+    }
+    if (claims.getAudience() == null || !claims.getAudience().contains(settings.audience())) {
+      return invalid("ID_TOKEN_WRONG_AUDIENCE",
+          "the ID token is not meant for this service (audience " + settings.audience() + ")");
+    }
+    return null;
+  }
+
+  private static String shorten(String text) {
+    return text == null ? "" : text.length() > 100 ? text.substring(0, 100) + "…" : text;
   }
 
   private static List<String> groups(Object claim) {
@@ -99,14 +152,6 @@ public final class IdTokenVerifier {
     try {
       JWTClaimsSet claims = JWTParser.parse(idToken).getJWTClaimsSet();
       Instant now = clock.instant();
-      if (!settings.issuer().toString().equals(claims.getIssuer())) {
-        return invalid("ID_TOKEN_WRONG_ISSUER", "the ID token was issued by '" + claims.getIssuer()
-            + "', not by the configured provider " + settings.issuer());
-      }
-      if (claims.getAudience() == null || !claims.getAudience().contains(settings.audience())) {
-        return invalid("ID_TOKEN_WRONG_AUDIENCE",
-            "the ID token is not meant for this service (audience " + settings.audience() + ")");
-      }
       Date exp = claims.getExpirationTime();
       if (exp != null && exp.toInstant().plus(settings.leeway()).isBefore(now)) {
         return invalid("ID_TOKEN_EXPIRED", "the ID token expired at " + exp.toInstant() + "; sign in again");
@@ -114,7 +159,7 @@ public final class IdTokenVerifier {
     } catch (ParseException | RuntimeException e) {
       // fall through: not even readable claims
     }
-    return invalid("ID_TOKEN_INVALID", "the ID token was refused: " + cause.getMessage());
+    return invalid("ID_TOKEN_INVALID", "the ID token was refused: " + shorten(cause.getMessage()));
   }
 
   private static UnauthenticatedException invalid(String reason, String message) {
@@ -125,9 +170,21 @@ public final class IdTokenVerifier {
   private DefaultJWTProcessor<SecurityContext> processor() {
     DefaultJWTProcessor<SecurityContext> p = processor;
     if (p == null) {
+      if (clock.instant().isBefore(discoveryRetry)) {
+        throw unavailable(discoveryFailure);
+      }
       synchronized (this) {
         if (processor == null) {
-          processor = build(discoverJwks());
+          if (clock.instant().isBefore(discoveryRetry)) {
+            throw unavailable(discoveryFailure);
+          }
+          try {
+            processor = build(discoverJwks());
+          } catch (UnavailableException e) {
+            discoveryFailure = e.getMessage();
+            discoveryRetry = clock.instant().plus(DISCOVERY_BACKOFF);
+            throw e;
+          }
         }
         p = processor;
       }

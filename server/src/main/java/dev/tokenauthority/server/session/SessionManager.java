@@ -98,16 +98,25 @@ public final class SessionManager {
         .orElseThrow(() -> new UnauthenticatedException("INVALID_CREDENTIALS", "the bearer token is not a valid token"));
   }
 
-  /** A new session with {@code rights}; {@code actor} is the token that signed in, if any. */
-  public IssuedSession start(Rights rights, SignInMethod method, Origin origin, String actor) {
+  /**
+   * A new session with {@code rights}. {@code source} is the token that signed in or approved
+   * (empty for an ID token): the session never outlives it (its expiry, or the absolute limit of
+   * the session it belongs to), and ends if it is revoked, so a credential cannot be turned into a
+   * longer-lived one.
+   */
+  public IssuedSession start(Rights rights, SignInMethod method, Origin origin, String source) {
     Instant now = context.now();
     String id = context.issuer().newId("ses_");
-    IssuedToken access = accessToken(id, rights, now, actor);
-    Secret refresh = Secret.generate(REFRESH_MARKER, random);
     Instant absolute = now.plus(settings.refreshAbsolute());
+    if (!source.isEmpty()) {
+      absolute = earliest(absolute, notAfter(source, absolute));
+    }
+    IssuedToken access = accessToken(id, rights, now, source, absolute);
+    Secret refresh = Secret.generate(REFRESH_MARKER, random);
+    String actor = source;
     SessionRecord session = new SessionRecord(id, rights, method, origin.peer(), now, absolute, null,
         access.token().id(), access.token().expireTime(), earliest(now.plus(settings.refreshIdle()), absolute),
-        null, "");
+        null, "", source);
     store.start(session, access.token(), refresh.sha256(), audit(now, AuditAction.SESSION_STARTED,
         actor.isEmpty() ? access.token().id() : actor, origin, session,
         Map.of("method", method.name(), "role", rights.role().name(), "subject", rights.subject(),
@@ -115,8 +124,20 @@ public final class SessionManager {
     return new IssuedSession(session, access.secret(), refresh);
   }
 
-  private IssuedToken accessToken(String sessionId, Rights rights, Instant now, String creator) {
+  /** When what {@code tokenId} may start ends: its session's absolute limit, or its own expiry. */
+  private Instant notAfter(String tokenId, Instant otherwise) {
+    Optional<SessionRecord> parent = store.findByAccessToken(tokenId, context.now());
+    if (parent.isPresent()) {
+      return parent.get().absoluteExpireTime();
+    }
+    return context.store().findById(tokenId).map(TokenRecord::expireTime).filter(t -> t != null).orElse(otherwise);
+  }
+
+  private IssuedToken accessToken(String sessionId, Rights rights, Instant now, String creator, Instant absolute) {
     Duration lifetime = context.rules().lifetime(TokenKind.SESSION).defaultTtl();
+    if (now.plus(lifetime).isAfter(absolute)) {
+      lifetime = Duration.between(now, absolute); // no access token outlives its session
+    }
     return context.issuer().issue(TokenIssuer.Spec.of(TokenKind.SESSION, lifetime)
         .organization(rights.organization()).subject(rights.subject()).label("session " + sessionId)
         .scopes(rights.scopes()).groups(rights.groups()).metadata(Map.of("session", sessionId))
@@ -152,11 +173,12 @@ public final class SessionManager {
       throw new UnauthenticatedException("REFRESH_TOKEN_EXPIRED", "the refresh token expired at "
           + presented.expireTime() + "; sign in again");
     }
-    IssuedToken access = accessToken(session.id(), session.rights(), now, session.accessTokenId());
+    IssuedToken access = accessToken(session.id(), session.rights(), now, session.accessTokenId(),
+        session.absoluteExpireTime());
     Secret refresh = Secret.generate(REFRESH_MARKER, random);
     SessionRecord renewed = new SessionRecord(session.id(), session.rights(), session.method(), session.peer(),
         session.createTime(), session.absoluteExpireTime(), now, access.token().id(), access.token().expireTime(),
-        earliest(now.plus(settings.refreshIdle()), session.absoluteExpireTime()), null, "");
+        earliest(now.plus(settings.refreshIdle()), session.absoluteExpireTime()), null, "", session.sourceTokenId());
     SessionStore.RefreshOutcome outcome = store.refresh(hash, now, renewed, access.token(), refresh.sha256(),
         audit(now, AuditAction.SESSION_REFRESHED, session.accessTokenId(), origin, session,
             Map.of("access_token", access.token().id())));
@@ -212,15 +234,16 @@ public final class SessionManager {
     String whose;
     if (subject.isEmpty() || subject.equals(ownSubject(caller))) {
       whose = ownSubject(caller);
-      organization = null;
+      organization = caller.personal() ? caller.organization() : null;
     } else {
       organization = OrganizationAccess.organizationReach(caller, OrganizationAccess.TOKENS_WRITE);
       whose = subject;
     }
+    boolean withAdmins = caller.isAdmin();
     String fingerprint = "sessions\u0000" + whose + "\u0000" + organization + "\u0000" + includeEnded;
     PageToken.Position after = PageToken.decode(pageToken, fingerprint);
     int limit = PageToken.limit(pageSize);
-    return Page.of(store.list(whose, organization, includeEnded, context.now(), after, limit + 1), limit,
+    return Page.of(store.list(whose, organization, includeEnded, withAdmins, context.now(), after, limit + 1), limit,
         s -> new PageToken.Position(s.createTime(), s.id()).text(), fingerprint);
   }
 
@@ -245,11 +268,28 @@ public final class SessionManager {
     return caller.subject().isEmpty() ? caller.tokenId() : caller.subject();
   }
 
+  /**
+   * Whether {@code session} is the caller's own: a person's (personal token or session) of the
+   * same subject and organisation, or the sessions a system token signed in itself. A manager
+   * who mints a personal token for some subject does not come to own that person's sessions
+   * elsewhere, nor an admin's.
+   */
+  private static boolean owns(Caller caller, SessionRecord session) {
+    Rights r = session.rights();
+    if (r.role() == Role.ADMIN && !caller.isAdmin()) {
+      return false;
+    }
+    if (caller.personal()) {
+      return r.subject().equals(caller.subject()) && r.organization().equals(caller.organization());
+    }
+    return r.subject().equals(caller.tokenId());
+  }
+
   /** A session the caller may see (and end): their own, an admin's any, a manager's in their organisation. */
   private SessionRecord visible(Caller caller, String id, Instant now, boolean write) {
     SessionRecord session = store.find(id, now)
         .orElseThrow(() -> new NotFoundException("SESSION_NOT_FOUND", "session " + id + " not found"));
-    if (session.rights().subject().equals(ownSubject(caller)) || caller.isAdmin()) {
+    if (caller.isAdmin() || owns(caller, session)) {
       return session;
     }
     boolean manages = caller.scopes().covers(OrganizationAccess.TOKENS_WRITE)

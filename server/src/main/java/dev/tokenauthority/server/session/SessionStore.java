@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * Where sessions live. Each changing method is one transaction with its token rows, audit entries
  * and revocation-feed entries. A session whose newest access token was revoked (offboarding,
- * {@code RevokeToken}, a leak report) reads as ended, with that revocation's time and reason.
+ * {@code RevokeToken}, a leak report), or whose source token was (the token that signed in or
+ * approved it), reads as ended, with that revocation's time and reason.
  */
 public interface SessionStore {
   /** A refresh token as stored: its hash only. */
@@ -48,8 +49,9 @@ public interface SessionStore {
 
   /**
    * Sessions of {@code subject} (in {@code organization}, if not null), newest first, after
-   * {@code after}, at most {@code limit}; only live ones unless {@code includeEnded}.
+   * {@code after}, at most {@code limit}; only live ones unless {@code includeEnded}; admins'
+   * sessions only if {@code withAdmins}.
    */
-  List<SessionRecord> list(String subject, String organization, boolean includeEnded, Instant now,
-      PageToken.Position after, int limit);
+  List<SessionRecord> list(String subject, String organization, boolean includeEnded, boolean withAdmins,
+      Instant now, PageToken.Position after, int limit);
 }

@@ -27,21 +27,24 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 public final class JdbiSessionStore implements SessionStore {
   private static final String SELECT = """
-      SELECT s.*, t.revoked AS t_revoked, t.revoke_time AS t_revoke_time, t.revoke_reason AS t_revoke_reason
-      FROM session s LEFT JOIN token t ON t.id = s.access_token_id
+      SELECT s.*, t.revoked AS t_revoked, t.revoke_time AS t_revoke_time, t.revoke_reason AS t_revoke_reason,
+             src.revoked AS src_revoked, src.revoke_time AS src_revoke_time, src.revoke_reason AS src_revoke_reason
+      FROM session s LEFT JOIN token t ON t.id = s.access_token_id LEFT JOIN token src ON src.id = s.source_token_id
       """;
-  /** Live: not ended, refreshable, and its newest access token not revoked. */
+  /** Live: not ended, refreshable, and neither its newest access token nor its source revoked. */
   private static final String LIVE = """
        AND s.end_time IS NULL AND s.refresh_expire_time > :now
        AND coalesce(t.revoked, 0) = 0 AND (t.revoke_time IS NULL OR t.revoke_time > :now)
+       AND coalesce(src.revoked, 0) = 0 AND (src.revoke_time IS NULL OR src.revoke_time > :now)
       """;
   private static final String INSERT = """
       INSERT INTO session (id, subject, organization, organizations, role, scopes, group_names,
                            may_create_tokens, method, peer, create_time, absolute_expire_time,
-                           last_refresh_time, access_token_id, access_expire_time, refresh_expire_time)
+                           last_refresh_time, access_token_id, access_expire_time, refresh_expire_time,
+                           source_token_id)
       VALUES (:id, :subject, :organization, :organizations, :role, :scopes, :groupNames,
               :mayCreateTokens, :method, :peer, :createTime, :absoluteExpireTime,
-              :lastRefreshTime, :accessTokenId, :accessExpireTime, :refreshExpireTime)
+              :lastRefreshTime, :accessTokenId, :accessExpireTime, :refreshExpireTime, :sourceTokenId)
       """;
   private static final String LINK_TOKEN =
       "INSERT INTO session_token (token_id, session_id) VALUES (:tokenId, :sessionId)";
@@ -85,7 +88,8 @@ public final class JdbiSessionStore implements SessionStore {
           .bind("absoluteExpireTime", s.absoluteExpireTime().toEpochMilli())
           .bind("lastRefreshTime", (Long) null).bind("accessTokenId", s.accessTokenId())
           .bind("accessExpireTime", s.accessExpireTime().toEpochMilli())
-          .bind("refreshExpireTime", s.refreshExpireTime().toEpochMilli()).execute();
+          .bind("refreshExpireTime", s.refreshExpireTime().toEpochMilli())
+          .bind("sourceTokenId", s.sourceTokenId()).execute();
       link(h, s, accessToken, refreshHash);
       tx.audit(audit);
       return null;
@@ -165,7 +169,7 @@ public final class JdbiSessionStore implements SessionStore {
 
   @Override
   public List<SessionRecord> list(String subject, String organization, boolean includeEnded,
-      Instant now, PageToken.Position after, int limit) {
+      boolean withAdmins, Instant now, PageToken.Position after, int limit) {
     Map<String, Object> args = new HashMap<>();
     StringBuilder sql = new StringBuilder(SELECT).append(" WHERE s.subject = :subject");
     args.put("subject", subject);
@@ -176,6 +180,9 @@ public final class JdbiSessionStore implements SessionStore {
     }
     if (!includeEnded) {
       sql.append(LIVE);
+    }
+    if (!withAdmins) {
+      sql.append(" AND s.role <> 'ADMIN'");
     }
     if (after != null) {
       sql.append(" AND (s.create_time < :afterTime OR (s.create_time = :afterTime AND s.id < :afterId))");
@@ -192,10 +199,13 @@ public final class JdbiSessionStore implements SessionStore {
     return (rs, ctx) -> {
       Instant end = instant(rs, "end_time");
       String reason = rs.getString("end_reason");
-      Instant tokenRevoked = instant(rs, "t_revoke_time");
-      if (end == null && tokenRevoked != null && (rs.getInt("t_revoked") != 0 || !tokenRevoked.isAfter(now))) {
-        end = tokenRevoked;
-        reason = rs.getString("t_revoke_reason");
+      for (String token : List.of("t", "src")) { // the newest access token, or the source, revoked
+        Instant revoked = instant(rs, token + "_revoke_time");
+        if (end == null && revoked != null && (rs.getInt(token + "_revoked") != 0 || !revoked.isAfter(now))) {
+          end = revoked;
+          reason = (token.equals("src") ? "signed in with a token that was revoked: " : "")
+              + rs.getString(token + "_revoke_reason");
+        }
       }
       Rights rights = new Rights(rs.getString("subject"), rs.getString("organization"),
           words(rs.getString("organizations")), Role.valueOf(rs.getString("role")),
@@ -205,7 +215,7 @@ public final class JdbiSessionStore implements SessionStore {
           rs.getString("peer"), Instant.ofEpochMilli(rs.getLong("create_time")),
           Instant.ofEpochMilli(rs.getLong("absolute_expire_time")), instant(rs, "last_refresh_time"),
           rs.getString("access_token_id"), Instant.ofEpochMilli(rs.getLong("access_expire_time")),
-          Instant.ofEpochMilli(rs.getLong("refresh_expire_time")), end, reason);
+          Instant.ofEpochMilli(rs.getLong("refresh_expire_time")), end, reason, rs.getString("source_token_id"));
     };
   }
 

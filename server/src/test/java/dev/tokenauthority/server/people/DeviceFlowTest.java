@@ -114,7 +114,7 @@ class DeviceFlowTest extends InProcessAuthorityTest {
   void nothingIsIssued_forAnApproverWhoSignedOutBeforeThePoll() {
     Session alice = aliceSession();
     DeviceAuthorization started = start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
-        .setLabel("ci"));
+        .setLabel("ci").addScopes("lenses:read"));
     ta.devicesAs(alice.getAccessToken()).approveDeviceAuthorization(
         ApproveDeviceAuthorizationRequest.newBuilder().setUserCode(started.getUserCode()).build());
     ta.sessionsAs(alice.getAccessToken()).signOut(dev.tokenauthority.api.v1.SignOutRequest.getDefaultInstance());
@@ -125,13 +125,13 @@ class DeviceFlowTest extends InProcessAuthorityTest {
   void denied_andExpired_areStatesTheDeviceCanRead() {
     Session alice = aliceSession();
     DeviceAuthorization denied = start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
-        .setLabel("laptop"));
+        .setLabel("laptop").addScopes("lenses:read"));
     ta.devicesAs(alice.getAccessToken()).denyDeviceAuthorization(
         DenyDeviceAuthorizationRequest.newBuilder().setUserCode(denied.getUserCode()).build());
     assertThat(poll(denied).getState()).isEqualTo(DeviceAuthorizationState.DEVICE_AUTHORIZATION_STATE_DENIED);
 
     DeviceAuthorization lapsed = start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
-        .setLabel("laptop"));
+        .setLabel("laptop").addScopes("lenses:read"));
     ta.clock.advance(Duration.ofMinutes(15));
     assertThat(poll(lapsed).getState()).isEqualTo(DeviceAuthorizationState.DEVICE_AUTHORIZATION_STATE_EXPIRED);
     assertFails(() -> ta.devicesAs(alice.getAccessToken()).approveDeviceAuthorization(
@@ -163,6 +163,8 @@ class DeviceFlowTest extends InProcessAuthorityTest {
     assertInvalid(() -> start(StartDeviceAuthorizationRequest.newBuilder()), "purpose", "FIELD_REQUIRED");
     assertInvalid(() -> start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)),
         "label", "FIELD_REQUIRED");
+    assertInvalid(() -> start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
+        .setLabel("read-only CLI")), "scopes", "FIELD_REQUIRED");
     assertInvalid(() -> start(StartDeviceAuthorizationRequest.newBuilder()
         .setPurpose(DeviceAuthorizationPurpose.DEVICE_AUTHORIZATION_PURPOSE_SESSION).addScopes("lenses:read")),
         "scopes", "FIELD_NOT_ALLOWED");
@@ -179,7 +181,7 @@ class DeviceFlowTest extends InProcessAuthorityTest {
           "USER_CODE_NOT_FOUND");
     }
     DeviceAuthorization real = start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN)
-        .setLabel("x"));
+        .setLabel("x").addScopes("lenses:read"));
     assertFails(() -> ta.devicesAs(alice.getAccessToken()).getDeviceAuthorization(
         GetDeviceAuthorizationRequest.newBuilder().setUserCode(real.getUserCode()).build()),
         Code.RESOURCE_EXHAUSTED, "TOO_MANY_GUESSES");
@@ -188,9 +190,9 @@ class DeviceFlowTest extends InProcessAuthorityTest {
         Code.PERMISSION_DENIED, "PERSON_REQUIRED");
 
     for (int i = 0; i < 9; i++) { // 10 a minute per address, one used above (refused input uses none)
-      start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN).setLabel("x"));
+      start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN).setLabel("x").addScopes("lenses:read"));
     }
-    assertFails(() -> start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN).setLabel("x")),
+    assertFails(() -> start(StartDeviceAuthorizationRequest.newBuilder().setPurpose(DEVELOPER_TOKEN).setLabel("x").addScopes("lenses:read")),
         Code.RESOURCE_EXHAUSTED, "RATE_LIMITED");
   }
 }

@@ -178,6 +178,56 @@ class OidcSignInTest {
   }
 
   @Test
+  void unusableSubjectsAndUnverifiedEmails_areRefused() {
+    assertFails(() -> signIn(idToken("Alice Smith", List.of("org:acme:member")), ""), Code.UNAUTHENTICATED,
+        "ID_TOKEN_BAD_SUBJECT");
+    String unverified = idp.issueToken(ISSUER_ID, "client", new DefaultOAuth2TokenCallback(ISSUER_ID, "eve", "JWT",
+        List.of(AUDIENCE), Map.of("email", "ceo@example.com", "email_verified", false,
+            "groups", List.of("org:acme:member")), 3600)).serialize();
+    assertFails(() -> signIn(unverified, ""), Code.UNAUTHENTICATED, "ID_TOKEN_EMAIL_UNVERIFIED");
+  }
+
+  @Test
+  void aProviderThatCannotBeReached_isUnavailable_andJunkNeverReachesIt(@TempDir Path other) throws Exception {
+    // A "provider" that accepts connections and hangs up at once, counting them.
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    try (java.net.ServerSocket broken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        while (!broken.isClosed()) {
+          try (java.net.Socket ignored = broken.accept()) {
+            connections.incrementAndGet();
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String issuer = "http://127.0.0.1:" + broken.getLocalPort() + "/realm";
+      try (TestAuthority down = TestAuthority.start(other, AuthorityConfig.defaults().toBuilder()
+          .oidc(new OidcSettings(URI.create(issuer), AUDIENCE, "email", "groups", Duration.ofSeconds(30))).build())) {
+        String plausible = new PlainJWT(new JWTClaimsSet.Builder().issuer(issuer).audience(AUDIENCE)
+            .subject("x").build()).serialize();
+        SignInRequest request = SignInRequest.newBuilder().setIdToken(plausible).build();
+        assertFails(() -> down.sessionsAs(null).signIn(request), Code.UNAVAILABLE, "IDENTITY_PROVIDER_UNAVAILABLE");
+        int firstAttempt = connections.get(); // the HTTP client may retry a GET once by itself
+        assertThat(firstAttempt).isPositive();
+        for (int i = 0; i < 4; i++) {
+          assertFails(() -> down.sessionsAs(null).signIn(request), Code.UNAVAILABLE, "IDENTITY_PROVIDER_UNAVAILABLE");
+        }
+        assertThat(connections.get()).as("no new attempt within the 10 s back-off").isEqualTo(firstAttempt);
+        String foreign = new PlainJWT(new JWTClaimsSet.Builder().issuer("https://evil.example").audience(AUDIENCE)
+            .build()).serialize();
+        assertFails(() -> down.sessionsAs(null).signIn(SignInRequest.newBuilder().setIdToken(foreign).build()),
+            Code.UNAUTHENTICATED, "ID_TOKEN_WRONG_ISSUER");
+        down.clock.advance(Duration.ofSeconds(11));
+        assertFails(() -> down.sessionsAs(null).signIn(request), Code.UNAVAILABLE, "IDENTITY_PROVIDER_UNAVAILABLE");
+        assertThat(connections.get()).as("tried again after the back-off").isGreaterThan(firstAttempt);
+      }
+    }
+  }
+
+  @Test
   void whenTheProviderRotatesItsKey_theNewKeyIsFetched() {
     assertThat(signIn(idToken("ada@example.com", List.of("platform-admins")), "").getRole())
         .isEqualTo(SessionRole.SESSION_ROLE_ADMIN);

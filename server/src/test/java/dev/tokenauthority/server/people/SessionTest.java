@@ -228,12 +228,54 @@ class SessionTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void aSessionNeverOutlivesTheTokenThatSignedItIn_norSurvivesItsRevocation() {
+    Token alice = alice(); // 30 days
+    Session s = signIn(alice.getSecret());
+    assertThat(s.getRefreshExpireTime().getSeconds()).isLessThanOrEqualTo(alice.getExpireTime().getSeconds());
+    ta.clock.advance(Duration.ofDays(20));
+    Session later = refresh(s.getRefreshToken());
+    assertThat(later.getRefreshExpireTime().getSeconds()).as("capped at the token's expiry, not 30 days on")
+        .isLessThanOrEqualTo(alice.getExpireTime().getSeconds());
+    ta.clock.advance(Duration.ofDays(11));
+    assertFails(() -> refresh(later.getRefreshToken()), Code.UNAUTHENTICATED, "REFRESH_TOKEN_EXPIRED");
+
+    Token bob = ta.token(PERSONAL, "acme", "bob@example.com", List.of(), "lenses:read");
+    Session bobs = signIn(bob.getSecret());
+    ta.admin().revokeToken(dev.tokenauthority.api.v1.RevokeTokenRequest.newBuilder().setId(bob.getId())
+        .setReason("leaked").build());
+    assertFails(() -> refresh(bobs.getRefreshToken()), Code.UNAUTHENTICATED, "SESSION_ENDED");
+    assertThat(ta.sessionsAs(ta.adminSecret()).listSessions(ListSessionsRequest.newBuilder()
+        .setSubject("bob@example.com").setIncludeEnded(true).build()).getSessionsList()).singleElement()
+        .satisfies(x -> assertThat(x.getEndReason()).contains("revoked").contains("leaked"));
+  }
+
+  @Test
+  void aManagerMintingATokenForSomeSubject_doesNotComeToOwnTheirSessionsElsewhere() {
+    Session rootAtGlobex = signIn(ta.token(PERSONAL, "globex", "root@corp.example", List.of(), "lenses:read")
+        .getSecret());
+    Token manager = ta.token(PERSONAL, "acme", "mia@example.com", List.of(), "tokens:write", "lenses:read");
+    Token minted = ta.as(manager.getSecret()).createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(PERSONAL).setOrganization("acme").setSubject("root@corp.example").setLabel("x")
+        .addScopes("lenses:read")).build());
+    assertThat(ta.sessionsAs(minted.getSecret()).listSessions(ListSessionsRequest.getDefaultInstance())
+        .getSessionsList()).isEmpty();
+    assertFails(() -> ta.sessionsAs(minted.getSecret()).revokeSession(RevokeSessionRequest.newBuilder()
+        .setId(rootAtGlobex.getId()).build()), Code.NOT_FOUND, "SESSION_NOT_FOUND");
+    Session adminInAcme = ta.sessionsAs(ta.adminSecret()).signIn(SignInRequest.newBuilder().setOrganization("acme").build());
+    assertFails(() -> ta.sessionsAs(manager.getSecret()).revokeSession(RevokeSessionRequest.newBuilder()
+        .setId(adminInAcme.getId()).build()), Code.NOT_FOUND, "SESSION_NOT_FOUND");
+  }
+
+  @Test
   void refreshTokensLapse_afterTheIdleLimit_andNeverPassTheAbsoluteOne() {
-    Session s = signIn(alice().getSecret());
+    Token longLived = ta.admin().createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(TokenKind.TOKEN_KIND_SYSTEM).setLabel("ops robot").addScopes("lenses:read"))
+        .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(Duration.ofDays(365).toSeconds())).build());
+    Session s = signIn(longLived.getSecret());
     ta.clock.advance(Duration.ofDays(31));
     assertFails(() -> refresh(s.getRefreshToken()), Code.UNAUTHENTICATED, "REFRESH_TOKEN_EXPIRED");
 
-    Session kept = signIn(alice().getSecret());
+    Session kept = signIn(longLived.getSecret());
     String refresh = kept.getRefreshToken();
     for (int i = 0; i < 4; i++) { // active every 20 days: the idle limit never bites
       ta.clock.advance(Duration.ofDays(20));
