@@ -159,9 +159,9 @@ public final class SessionManager {
     }
     byte[] hash = Secret.sha256(refreshToken);
     Instant now = context.now();
-    SessionStore.RefreshToken presented = store.findRefreshToken(hash).orElseThrow(() ->
+    SessionStore.RefreshToken presented = store.findRefreshToken(hash, now).orElseThrow(() ->
         new UnauthenticatedException("INVALID_REFRESH_TOKEN", "refresh_token is not a refresh token of this server"));
-    SessionRecord session = store.find(presented.sessionId(), now).orElseThrow();
+    SessionRecord session = presented.session();
     if (presented.usedTime() != null) {
       throw reused(session, origin, now);
     }

@@ -15,8 +15,8 @@ import java.util.function.Function;
  * approved it), reads as ended, with that revocation's time and reason.
  */
 public interface SessionStore {
-  /** A refresh token as stored: its hash only. */
-  record RefreshToken(String sessionId, Instant expireTime, Instant usedTime) {}
+  /** A refresh token as stored (its hash only), with its session as it is now. */
+  record RefreshToken(SessionRecord session, Instant expireTime, Instant usedTime) {}
 
   /** What became of a refresh. */
   enum RefreshOutcome { REFRESHED, ALREADY_USED, SESSION_ENDED }
@@ -29,7 +29,8 @@ public interface SessionStore {
   /** The session {@code tokenId} is an access token of. */
   Optional<SessionRecord> findByAccessToken(String tokenId, Instant now);
 
-  Optional<RefreshToken> findRefreshToken(byte[] hash);
+  /** The refresh token whose secret hashes to {@code hash}, and its session at {@code now}: one read. */
+  Optional<RefreshToken> findRefreshToken(byte[] hash, Instant now);
 
   /**
    * Marks the refresh token {@code usedHash} used and stores the session's next access token and

@@ -31,6 +31,10 @@ public final class JdbiSessionStore implements SessionStore {
              src.revoked AS src_revoked, src.revoke_time AS src_revoke_time, src.revoke_reason AS src_revoke_reason
       FROM session s LEFT JOIN token t ON t.id = s.access_token_id LEFT JOIN token src ON src.id = s.source_token_id
       """;
+  /** A refresh token and its session in one read (a refresh's only read before its write). */
+  private static final String SELECT_REFRESH = SELECT.replace("FROM session s",
+      "FROM refresh_token r JOIN session s ON s.id = r.session_id").replace("SELECT s.*,",
+      "SELECT s.*, r.expire_time AS r_expire_time, r.used_time AS r_used_time,") + " WHERE r.secret_hash = :hash";
   /** Live: not ended, refreshable, and neither its newest access token nor its source revoked. */
   private static final String LIVE = """
        AND s.end_time IS NULL AND s.refresh_expire_time > :now
@@ -54,10 +58,13 @@ public final class JdbiSessionStore implements SessionStore {
       """;
   private static final String USE_REFRESH =
       "UPDATE refresh_token SET used_time = :now WHERE secret_hash = :hash AND used_time IS NULL";
+  /** Renews a live session (the same conditions as {@link #LIVE}, on the row being changed). */
   private static final String RENEW = """
       UPDATE session SET last_refresh_time = :now, access_token_id = :accessTokenId,
                          access_expire_time = :accessExpireTime, refresh_expire_time = :refreshExpireTime
-      WHERE id = :id AND end_time IS NULL
+      WHERE id = :id AND end_time IS NULL AND refresh_expire_time > :now
+        AND NOT EXISTS (SELECT 1 FROM token t WHERE t.id IN (session.access_token_id, session.source_token_id)
+                        AND (t.revoked = 1 OR (t.revoke_time IS NOT NULL AND t.revoke_time <= :now)))
       """;
   private static final String END =
       "UPDATE session SET end_time = :at, end_reason = :reason WHERE id = :id AND end_time IS NULL";
@@ -117,12 +124,11 @@ public final class JdbiSessionStore implements SessionStore {
   }
 
   @Override
-  public Optional<RefreshToken> findRefreshToken(byte[] hash) {
-    return db.reader().withHandle(h -> h.createQuery(
-            "SELECT session_id, expire_time, used_time FROM refresh_token WHERE secret_hash = :hash")
-        .bind("hash", hash)
-        .map((rs, ctx) -> new RefreshToken(rs.getString("session_id"),
-            Instant.ofEpochMilli(rs.getLong("expire_time")), instant(rs, "used_time")))
+  public Optional<RefreshToken> findRefreshToken(byte[] hash, Instant now) {
+    RowMapper<SessionRecord> sessions = sessions(now);
+    return db.reader().withHandle(h -> h.createQuery(SELECT_REFRESH).bind("hash", hash)
+        .map((rs, ctx) -> new RefreshToken(sessions.map(rs, ctx),
+            Instant.ofEpochMilli(rs.getLong("r_expire_time")), instant(rs, "r_used_time")))
         .findOne());
   }
 
@@ -131,19 +137,17 @@ public final class JdbiSessionStore implements SessionStore {
       TokenRecord accessToken, byte[] refreshHash, AuditEntry audit) {
     return tokens.write(tx -> {
       Handle h = tx.handle();
-      boolean live = h.createQuery(SELECT + " WHERE s.id = :id" + LIVE).bind("id", renewed.id())
-          .bind("now", now.toEpochMilli()).map((rs, ctx) -> true).findOne().isPresent();
-      if (!live) {
-        return RefreshOutcome.SESSION_ENDED;
-      }
       if (h.createUpdate(USE_REFRESH).bind("now", now.toEpochMilli()).bind("hash", usedHash).execute() == 0) {
         return RefreshOutcome.ALREADY_USED;
       }
-      tx.insert(accessToken);
-      h.createUpdate(RENEW).bind("id", renewed.id()).bind("now", now.toEpochMilli())
+      // An ended session's refresh token is marked used too: it could not have refreshed anyway.
+      if (h.createUpdate(RENEW).bind("id", renewed.id()).bind("now", now.toEpochMilli())
           .bind("accessTokenId", accessToken.id())
           .bind("accessExpireTime", renewed.accessExpireTime().toEpochMilli())
-          .bind("refreshExpireTime", renewed.refreshExpireTime().toEpochMilli()).execute();
+          .bind("refreshExpireTime", renewed.refreshExpireTime().toEpochMilli()).execute() == 0) {
+        return RefreshOutcome.SESSION_ENDED;
+      }
+      tx.insert(accessToken);
       link(h, renewed, accessToken, refreshHash);
       tx.audit(audit);
       return RefreshOutcome.REFRESHED;
