@@ -1,6 +1,7 @@
 -- People sign in. A session is a person's signed-in device: its rights are a snapshot taken at
 -- sign-in; its access tokens are token rows of kind SESSION (so they work wherever tokens do),
--- linked here; its refresh tokens are single use and only their hashes are kept.
+-- each naming its session in its metadata (session=<id>); its refresh tokens are single use and
+-- only their hashes are kept.
 CREATE TABLE session (
   id                   TEXT    NOT NULL PRIMARY KEY,
   subject              TEXT    NOT NULL,
@@ -23,12 +24,6 @@ CREATE TABLE session (
   source_token_id      TEXT    NOT NULL DEFAULT '' -- the token that signed in or approved; revoked, it ends the session
 ) STRICT;
 CREATE INDEX session_by_subject ON session (subject, create_time DESC, id DESC);
-
-CREATE TABLE session_token (
-  token_id   TEXT NOT NULL PRIMARY KEY,
-  session_id TEXT NOT NULL REFERENCES session (id)
-) STRICT;
-CREATE INDEX session_token_by_session ON session_token (session_id);
 
 CREATE TABLE refresh_token (
   secret_hash BLOB    NOT NULL PRIMARY KEY,

@@ -140,7 +140,7 @@ public final class SessionManager {
     }
     return context.issuer().issue(TokenIssuer.Spec.of(TokenKind.SESSION, lifetime)
         .organization(rights.organization()).subject(rights.subject()).label("session " + sessionId)
-        .scopes(rights.scopes()).groups(rights.groups()).metadata(Map.of("session", sessionId))
+        .scopes(rights.scopes()).groups(rights.groups()).metadata(Map.of(SessionStore.SESSION_METADATA_KEY, sessionId))
         .creator(creator).build(), now);
   }
 
@@ -305,7 +305,7 @@ public final class SessionManager {
   }
 
   private void end(SessionRecord session, Instant now, String reason, AuditEntry audit, String actor, Origin origin) {
-    store.end(session.id(), now, reason, token -> AuditEntry.success(now, AuditAction.TOKEN_REVOKED, actor,
+    store.end(session, now, reason, token -> AuditEntry.success(now, AuditAction.TOKEN_REVOKED, actor,
         origin, token.organization(), token.id(), Map.of("reason", reason, "session", session.id())), audit);
   }
 

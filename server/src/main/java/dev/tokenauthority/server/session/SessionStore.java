@@ -18,6 +18,9 @@ public interface SessionStore {
   /** A refresh token as stored (its hash only), with its session as it is now. */
   record RefreshToken(SessionRecord session, Instant expireTime, Instant usedTime) {}
 
+  /** The metadata key every access token of a session carries, naming the session. */
+  String SESSION_METADATA_KEY = "session";
+
   /** What became of a refresh. */
   enum RefreshOutcome { REFRESHED, ALREADY_USED, SESSION_ENDED }
 
@@ -45,7 +48,7 @@ public interface SessionStore {
    *
    * @return whether it was still live
    */
-  boolean end(String id, Instant at, String reason, Function<TokenRecord, AuditEntry> tokenAudit,
+  boolean end(SessionRecord session, Instant at, String reason, Function<TokenRecord, AuditEntry> tokenAudit,
       AuditEntry audit);
 
   /**

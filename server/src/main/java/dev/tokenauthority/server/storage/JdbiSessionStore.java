@@ -50,8 +50,6 @@ public final class JdbiSessionStore implements SessionStore {
               :mayCreateTokens, :method, :peer, :createTime, :absoluteExpireTime,
               :lastRefreshTime, :accessTokenId, :accessExpireTime, :refreshExpireTime, :sourceTokenId)
       """;
-  private static final String LINK_TOKEN =
-      "INSERT INTO session_token (token_id, session_id) VALUES (:tokenId, :sessionId)";
   private static final String INSERT_REFRESH = """
       INSERT INTO refresh_token (secret_hash, session_id, create_time, expire_time)
       VALUES (:hash, :sessionId, :createTime, :expireTime)
@@ -68,9 +66,12 @@ public final class JdbiSessionStore implements SessionStore {
       """;
   private static final String END =
       "UPDATE session SET end_time = :at, end_reason = :reason WHERE id = :id AND end_time IS NULL";
-  private static final String LIVE_TOKENS = """
-      SELECT t.* FROM session_token st JOIN token t ON t.id = st.token_id
-      WHERE st.session_id = :id""" + TokenSql.ACTIVE;
+  /** A session's access tokens that still work (found by subject, then by their session metadata). */
+  private static final String LIVE_TOKENS =
+      "SELECT * FROM token WHERE subject = :subject AND kind = 'SESSION' AND metadata = :metadata" + TokenSql.ACTIVE;
+
+  /** The metadata key naming an access token's session: set by the session feature. */
+  private static final String SESSION_KEY = SessionStore.SESSION_METADATA_KEY;
 
   private final Database db;
   private final JdbiTokenStore tokens;
@@ -97,14 +98,13 @@ public final class JdbiSessionStore implements SessionStore {
           .bind("accessExpireTime", s.accessExpireTime().toEpochMilli())
           .bind("refreshExpireTime", s.refreshExpireTime().toEpochMilli())
           .bind("sourceTokenId", s.sourceTokenId()).execute();
-      link(h, s, accessToken, refreshHash);
+      storeRefreshToken(h, s, accessToken, refreshHash);
       tx.audit(audit);
       return null;
     });
   }
 
-  private static void link(Handle h, SessionRecord s, TokenRecord accessToken, byte[] refreshHash) {
-    h.createUpdate(LINK_TOKEN).bind("tokenId", accessToken.id()).bind("sessionId", s.id()).execute();
+  private static void storeRefreshToken(Handle h, SessionRecord s, TokenRecord accessToken, byte[] refreshHash) {
     h.createUpdate(INSERT_REFRESH).bind("hash", refreshHash).bind("sessionId", s.id())
         .bind("createTime", accessToken.createTime().toEpochMilli())
         .bind("expireTime", s.refreshExpireTime().toEpochMilli()).execute();
@@ -118,9 +118,16 @@ public final class JdbiSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> findByAccessToken(String tokenId, Instant now) {
-    return db.reader().withHandle(h -> h.createQuery(
-            SELECT + " WHERE s.id = (SELECT session_id FROM session_token WHERE token_id = :tokenId)")
-        .bind("tokenId", tokenId).map(sessions(now)).findOne());
+    Optional<String> session = db.reader().withHandle(h -> h.createQuery(
+            "SELECT metadata FROM token WHERE id = :tokenId AND kind = 'SESSION'")
+        .bind("tokenId", tokenId).mapTo(String.class).findOne())
+        .map(metadata -> FormEncoding.decode(metadata).get(SESSION_KEY));
+    return session.flatMap(id -> find(id, now));
+  }
+
+  /** What an access token of session {@code id} carries as its metadata. */
+  private static String sessionMetadata(String id) {
+    return FormEncoding.encode(Map.of(SESSION_KEY, id));
   }
 
   @Override
@@ -148,18 +155,20 @@ public final class JdbiSessionStore implements SessionStore {
         return RefreshOutcome.SESSION_ENDED;
       }
       tx.insert(accessToken);
-      link(h, renewed, accessToken, refreshHash);
+      storeRefreshToken(h, renewed, accessToken, refreshHash);
       tx.audit(audit);
       return RefreshOutcome.REFRESHED;
     });
   }
 
   @Override
-  public boolean end(String id, Instant at, String reason, Function<TokenRecord, AuditEntry> tokenAudit,
+  public boolean end(SessionRecord session, Instant at, String reason, Function<TokenRecord, AuditEntry> tokenAudit,
       AuditEntry audit) {
+    String id = session.id();
     return tokens.write(tx -> {
       Handle h = tx.handle();
-      List<TokenRecord> live = h.createQuery(LIVE_TOKENS).bind("id", id).bind("now", at.toEpochMilli())
+      List<TokenRecord> live = h.createQuery(LIVE_TOKENS).bind("subject", session.rights().subject())
+          .bind("metadata", sessionMetadata(id)).bind("now", at.toEpochMilli())
           .map(JdbiTokenStore.TOKEN_ROWS).map(JdbiTokenStore::toRecord).list();
       live.forEach(t -> tx.revoke(t.id(), at, reason, tokenAudit.apply(t)));
       boolean ended = h.createUpdate(END).bind("id", id).bind("at", at.toEpochMilli())
