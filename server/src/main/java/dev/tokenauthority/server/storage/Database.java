@@ -131,7 +131,12 @@ public final class Database implements AutoCloseable {
    * of its own; closed with the database.
    */
   public PointQuery pointQuery(String sql) {
-    PointQuery query = new PointQuery(readOnly, sql, READERS, monitor);
+    return pointQuery(sql, READERS);
+  }
+
+  /** As above, on {@code connections} connections (a less frequent read needs fewer). */
+  public PointQuery pointQuery(String sql, int connections) {
+    PointQuery query = new PointQuery(readOnly, sql, connections, monitor);
     pointQueries.add(query);
     return query;
   }
