@@ -2,6 +2,7 @@ package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.config.ConfigException;
+import dev.tokenauthority.server.http.HttpDoor;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.StorageException;
@@ -33,6 +34,12 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "${env:TA_PORT:-50051}", paramLabel = "PORT",
       description = "Port to listen on; 0 picks a free one and logs it. Env TA_PORT. Default: ${DEFAULT-VALUE}.")
   int port;
+
+  @Option(names = "--http-port", defaultValue = "${env:TA_HTTP_PORT:-8080}", paramLabel = "PORT",
+      description = "Port of the HTTP listener (/healthz, /readyz, /v1/check for nginx, Traefik and"
+          + " Caddy), on the same host; 0 picks a free one and logs it. Env TA_HTTP_PORT."
+          + " Default: ${DEFAULT-VALUE}.")
+  int httpPort;
 
   @Option(names = "--host", defaultValue = "${env:TA_HOST:-127.0.0.1}", paramLabel = "HOST",
       description = "Address to listen on. Env TA_HOST. Default: ${DEFAULT-VALUE} (loopback only).")
@@ -143,9 +150,39 @@ public final class Main implements Callable<Integer> {
     }
     log.info("token authority listening on {}:{} with {} (data in {})", host, server.port(),
         Transport.describe(tlsCert, tlsClientCa), dataDir.toAbsolutePath().normalize());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, executor, authority), "shutdown"));
+    HttpDoor http;
+    try {
+      http = startHttp(authority);
+    } catch (RuntimeException e) { // a port in use: say so and stop, as for the gRPC port
+      log.error("cannot start the HTTP listener on {}:{}: {}", host, httpPort, e.getMessage());
+      stop(server, executor, authority);
+      return EXIT_START_FAILED;
+    }
+    if (http == null && (tlsCert != null || !Transport.isLoopback(host)) && !insecure) {
+      log.warn("the HTTP listener is off: it serves plaintext only, and only on loopback or with --insecure"
+          + " (TLS for it is not built yet)");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (http != null) {
+        http.close();
+      }
+      stop(server, executor, authority);
+    }, "shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /**
+   * The HTTP listener, under the rule plaintext gRPC follows: loopback, or --insecure. With TLS
+   * configured it stays off (HTTP over TLS is not built yet) rather than serve tokens in the clear.
+   */
+  private HttpDoor startHttp(TokenAuthority authority) {
+    if (tlsCert != null || (!Transport.isLoopback(host) && !insecure)) {
+      return null;
+    }
+    HttpDoor http = HttpDoor.start(host, httpPort, authority);
+    log.info("HTTP listening on http://{}:{} (/healthz, /readyz, /v1/check)", host, http.port());
+    return http;
   }
 
   /** SIGTERM: stop taking calls, finish those in flight, write last-use times, close the database. */

@@ -7,6 +7,7 @@ import dev.tokenauthority.server.api.DeviceAuthorizationGrpcService;
 import dev.tokenauthority.server.api.EnvoyAuthorizationService;
 import dev.tokenauthority.server.api.ListCallLimiter;
 import dev.tokenauthority.server.api.MalformedRequests;
+import dev.tokenauthority.server.api.ProxyCheck;
 import dev.tokenauthority.server.api.SessionGrpcService;
 import dev.tokenauthority.server.api.TokenGrpcService;
 import dev.tokenauthority.server.audit.AuditLog;
@@ -155,11 +156,21 @@ public final class TokenAuthority implements AutoCloseable {
             new TokenGrpcService(tokens, leakReports, introspector, feed, clock),
             new ConnectorGrpcService(connectors),
             new AuditGrpcService(auditLog),
-            new EnvoyAuthorizationService(introspector),
+            new EnvoyAuthorizationService(proxyCheck()),
             new SessionGrpcService(sessions),
             new DeviceAuthorizationGrpcService(devices, deviceSettings, clock))
         .map(service -> ServerInterceptors.intercept(MalformedRequests.guard(service.bindService()), lists, auth))
         .toList();
+  }
+
+  /** The check proxies ask for (Envoy over gRPC, forward-auth over HTTP): one for every transport. */
+  public ProxyCheck proxyCheck() {
+    return new ProxyCheck(introspector);
+  }
+
+  /** Authenticates a bearer secret presented over HTTP (a proxy's own token). */
+  public dev.tokenauthority.server.identity.Caller authenticate(String secret, dev.tokenauthority.server.identity.Origin origin) {
+    return introspector.authenticate(secret, origin);
   }
 
   /** The database, for tests that reach under the API (a size limit standing in for a full disk). */

@@ -52,7 +52,7 @@ final class Transport {
     return cert == null ? "plaintext" : clientCa == null ? "TLS" : "mutual TLS (client certificates required)";
   }
 
-  private static boolean isLoopback(String host) {
+  static boolean isLoopback(String host) {
     try {
       for (InetAddress address : InetAddress.getAllByName(host)) {
         if (!address.isLoopbackAddress()) {

@@ -35,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"), "-jar", jar,
-        "--port", "0", "--data-dir", dataDir.toString()));
+        "--port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
     command.addAll(List.of(args));
     return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
   }

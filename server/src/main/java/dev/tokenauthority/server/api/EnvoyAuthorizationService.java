@@ -41,58 +41,29 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
   /** The context extension naming the scopes a route needs. */
   public static final String REQUIRED_SCOPES = "required_scopes";
   /** The {@code required_scopes} value of a route that accepts any active token. */
-  public static final String ANY_ACTIVE_TOKEN = "*";
-  /** The request headers this service owns: every one the client sent is removed. */
-  private static final String OWN_HEADER_PREFIX = "x-token-";
+  public static final String ANY_ACTIVE_TOKEN = ProxyCheck.ANY_ACTIVE_TOKEN;
 
-  private final Introspector introspector;
+  private final ProxyCheck proxyCheck;
 
-  public EnvoyAuthorizationService(Introspector introspector) {
-    this.introspector = introspector;
+  public EnvoyAuthorizationService(ProxyCheck proxyCheck) {
+    this.proxyCheck = proxyCheck;
   }
 
   @Override
   public void check(CheckRequest request, StreamObserver<CheckResponse> out) {
     Responses.unary(out, () -> {
-      introspector.requireIntrospectScope(CallerContext.current());
-      AttributeContext attributes = request.getAttributes();
-      Optional<String> secret = BearerHeader.secret(header(attributes.getRequest().getHttp(), "authorization"));
-      if (secret.isEmpty()) {
-        return denied(Outcomes.UNAUTHENTICATED, "a bearer token is required");
-      }
-      Optional<List<String>> declared = requiredScopes(attributes.getContextExtensionsMap().get(REQUIRED_SCOPES));
-      if (declared.isEmpty()) {
-        return misconfigured("the route declares no required_scopes; list the scopes it needs, or \"*\" for any active token");
-      }
-      List<String> required = declared.get();
-      Introspection answer;
-      try {
-        answer = introspector.introspect(CallerContext.current(), secret.get(), required);
-      } catch (InvalidArgumentException e) { // the route's configuration, not the client, is wrong
-        return misconfigured(e.getMessage());
-      }
-      if (!answer.active()) {
-        return denied(Outcomes.UNAUTHENTICATED, "the bearer token is not valid");
-      }
-      if (!answer.allowed()) {
-        return denied(Outcomes.PERMISSION_DENIED,
-            "the token lacks scope " + String.join(", ", answer.missingScopes()));
-      }
-      return allowed(answer, attributes.getRequest().getHttp());
+      AttributeContext.HttpRequest http = request.getAttributes().getRequest().getHttp();
+      ProxyCheck.Verdict verdict = proxyCheck.check(CallerContext.current(), header(http, "authorization"),
+          request.getAttributes().getContextExtensionsMap().get(REQUIRED_SCOPES));
+      return verdict.allowed() ? allowed(verdict, http) : denied(verdict);
     });
   }
 
-  private static CheckResponse allowed(Introspection answer, AttributeContext.HttpRequest http) {
-    var token = answer.token();
-    OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
-        .addHeaders(overwrite("x-token-id", token.id()))
-        .addHeaders(overwrite("x-token-subject", token.subject()))
-        .addHeaders(overwrite("x-token-organization", token.organization()))
-        .addHeaders(overwrite("x-token-scopes", String.join(",", token.scopes().asList())))
-        .addHeadersToRemove("authorization");
-    java.util.Set<String> set = java.util.Set.of("x-token-id", "x-token-subject", "x-token-organization", "x-token-scopes");
+  private static CheckResponse allowed(ProxyCheck.Verdict verdict, AttributeContext.HttpRequest http) {
+    OkHttpResponse.Builder ok = OkHttpResponse.newBuilder().addHeadersToRemove("authorization");
+    verdict.identity().forEach((name, value) -> ok.addHeaders(overwrite(name, value)));
     clientHeaderNames(http).stream()
-        .filter(name -> name.startsWith(OWN_HEADER_PREFIX) && !set.contains(name))
+        .filter(name -> name.startsWith(ProxyCheck.OWN_HEADER_PREFIX) && !verdict.identity().containsKey(name))
         .distinct()
         .forEach(ok::addHeadersToRemove);
     return CheckResponse.newBuilder()
@@ -109,30 +80,20 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
     return names;
   }
 
-  /** A denial, its status and HTTP answer from the outcome table. */
-  private static CheckResponse denied(Outcomes outcome, String message) {
-    return denied(outcome, outcome.httpError, message);
-  }
-
-  /** The route's configuration, not the client, is wrong: the table's INTERNAL, named so. */
-  private static CheckResponse misconfigured(String message) {
-    return denied(Outcomes.INTERNAL, "misconfigured_route", message);
-  }
-
-  private static CheckResponse denied(Outcomes outcome, String error, String message) {
+  private static CheckResponse denied(ProxyCheck.Verdict verdict) {
     Struct body = Struct.newBuilder()
-        .putFields("error", Value.newBuilder().setStringValue(error).build())
-        .putFields("message", Value.newBuilder().setStringValue(message).build())
+        .putFields("error", Value.newBuilder().setStringValue(verdict.error()).build())
+        .putFields("message", Value.newBuilder().setStringValue(verdict.message()).build())
         .build();
     DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
-        .setStatus(HttpStatus.newBuilder().setCodeValue(outcome.httpStatus))
+        .setStatus(HttpStatus.newBuilder().setCodeValue(verdict.httpStatus()))
         .addHeaders(overwrite("content-type", "application/json"))
         .setBody(json(body));
-    if (outcome == Outcomes.UNAUTHENTICATED) {
+    if (verdict.challenge()) {
       denied.addHeaders(overwrite("www-authenticate", "Bearer"));
     }
     return CheckResponse.newBuilder()
-        .setStatus(com.google.rpc.Status.newBuilder().setCode(outcome.grpc.value()).setMessage(message))
+        .setStatus(com.google.rpc.Status.newBuilder().setCode(verdict.grpcCode().value()).setMessage(verdict.message()))
         .setDeniedResponse(denied)
         .build();
   }
@@ -157,19 +118,6 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
       }
     }
     return null;
-  }
-
-  /** The route's scopes; empty if it declares none (misconfigured), an empty list for "*". */
-  private static Optional<List<String>> requiredScopes(String extension) {
-    if (extension == null) {
-      return Optional.empty();
-    }
-    if (extension.trim().equals(ANY_ACTIVE_TOKEN)) {
-      return Optional.of(List.of());
-    }
-    List<String> scopes =
-        Arrays.stream(extension.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    return scopes.isEmpty() ? Optional.empty() : Optional.of(scopes);
   }
 
   /** JSON through protobuf's own printer: escaping is the library's, not ours. */

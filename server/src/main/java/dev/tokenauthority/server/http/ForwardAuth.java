@@ -1,0 +1,87 @@
+package dev.tokenauthority.server.http;
+
+import com.google.gson.JsonObject;
+import dev.tokenauthority.api.BearerHeader;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.api.ProxyCheck;
+import dev.tokenauthority.server.error.TokenAuthorityException;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.Origin;
+import io.javalin.http.Context;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET /v1/check}: forward-auth in the shape nginx ({@code auth_request}), Traefik
+ * ({@code forwardAuth}) and Caddy ({@code forward_auth}) use. The proxy sends the client's
+ * {@code Authorization} header, the route's {@code X-Required-Scopes} (comma-separated, or
+ * {@code *}) and its own {@code tokens:introspect} token in {@code X-Proxy-Authorization}.
+ * 200 carries the identity headers ({@code x-token-id}, {@code -subject}, {@code -organization},
+ * {@code -scopes}); 401 says {@code WWW-Authenticate: Bearer}; 403 names the missing scope; 500
+ * means the route or the proxy is misconfigured. The same check as Envoy's, through
+ * {@link ProxyCheck}.
+ */
+final class ForwardAuth {
+  static final String PATH = "/v1/check";
+  static final String PROXY_AUTHORIZATION = "X-Proxy-Authorization";
+  static final String REQUIRED_SCOPES = "X-Required-Scopes";
+  private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
+
+  private final TokenAuthority authority;
+  private final ProxyCheck check;
+
+  ForwardAuth(TokenAuthority authority) {
+    this.authority = authority;
+    this.check = authority.proxyCheck();
+  }
+
+  void handle(Context ctx) {
+    Origin origin = new Origin(requestId(ctx.header("X-Request-Id")), ctx.req().getRemoteAddr() + ":"
+        + ctx.req().getRemotePort());
+    ctx.header("X-Request-Id", origin.requestId());
+    ProxyCheck.Verdict verdict;
+    try {
+      verdict = proxy(ctx.header(PROXY_AUTHORIZATION), origin)
+          .map(proxy -> check.check(proxy, ctx.header("Authorization"), ctx.header(REQUIRED_SCOPES)))
+          .orElseGet(() -> ProxyCheck.misconfigured("the proxy sent no valid " + PROXY_AUTHORIZATION
+              + ": Bearer <a tokens:introspect token> (set it in the proxy's configuration)"));
+    } catch (TokenAuthorityException e) { // the proxy's own token lacks tokens:introspect
+      verdict = ProxyCheck.misconfigured("the proxy's token may not check tokens: " + e.getMessage());
+    }
+    if (verdict.allowed()) {
+      verdict.identity().forEach(ctx::header);
+      ctx.status(200).result("");
+      return;
+    }
+    if (verdict.challenge()) {
+      ctx.header("WWW-Authenticate", "Bearer");
+    }
+    JsonObject body = new JsonObject();
+    body.addProperty("error", verdict.error());
+    body.addProperty("message", verdict.message());
+    ctx.status(verdict.httpStatus()).contentType("application/json").result(body.toString());
+  }
+
+  /** The proxy, if its own bearer token is valid. */
+  private Optional<Caller> proxy(String header, Origin origin) {
+    Optional<String> secret = BearerHeader.secret(header);
+    if (secret.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(authority.authenticate(secret.get(), origin));
+    } catch (TokenAuthorityException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String requestId(String given) {
+    if (given != null && SANE_REQUEST_ID.matcher(given).matches()) {
+      return given;
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tokenauthority.server.http;
+
+import dev.tokenauthority.server.TokenAuthority;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authority's HTTP listener (Javalin on Jetty), beside gRPC and over the same domain core:
+ * {@code /healthz}, {@code /readyz} and the forward-auth check {@code /v1/check} for nginx,
+ * Traefik and Caddy.
+ */
+public final class HttpDoor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpDoor.class);
+  /** The largest request body any endpoint reads; checks have none. */
+  static final long MAX_REQUEST_BYTES = 64 * 1024;
+
+  private final Javalin app;
+
+  private HttpDoor(Javalin app) {
+    this.app = app;
+  }
+
+  /** Starts listening on {@code host:port} (0: a free port). */
+  public static HttpDoor start(String host, int port, TokenAuthority authority) {
+    AtomicBoolean ready = new AtomicBoolean(true);
+    authority.storageMonitor().onOutOfService(fault -> ready.set(false));
+    ForwardAuth forwardAuth = new ForwardAuth(authority);
+    Javalin app = Javalin.create(config -> {
+      config.jetty.host = host;
+      config.jetty.port = port;
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.http.maxRequestSize = MAX_REQUEST_BYTES;
+      config.routes.get("/healthz", ctx -> text(ctx, 200, "ok"));
+      config.routes.get("/readyz", ctx -> text(ctx, ready.get() ? 200 : 503,
+          ready.get() ? "ready" : "storage out of service"));
+      config.routes.get(ForwardAuth.PATH, forwardAuth::handle);
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("HTTP request failed", e); // never a secret: handlers keep them out of exceptions
+        text(ctx, 500, "internal error");
+      });
+    });
+    app.start();
+    return new HttpDoor(app);
+  }
+
+  private static void text(Context ctx, int status, String body) {
+    ctx.status(status).contentType("text/plain; charset=utf-8").result(body);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}
