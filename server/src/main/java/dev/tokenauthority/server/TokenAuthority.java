@@ -168,9 +168,9 @@ public final class TokenAuthority implements AutoCloseable {
     return new ProxyCheck(introspector);
   }
 
-  /** Authenticates a bearer secret presented over HTTP (a proxy's own token). */
-  public dev.tokenauthority.server.identity.Caller authenticate(String secret, dev.tokenauthority.server.identity.Origin origin) {
-    return introspector.authenticate(secret, origin);
+  /** Introspection and authentication, for the HTTP endpoints (the gRPC services get it wired). */
+  public Introspector introspector() {
+    return introspector;
   }
 
   /** The database, for tests that reach under the API (a size limit standing in for a full disk). */

@@ -9,9 +9,6 @@ import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.identity.Origin;
 import io.javalin.http.Context;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /v1/check}: forward-auth in the shape nginx ({@code auth_request}), Traefik
@@ -27,7 +24,6 @@ final class ForwardAuth {
   static final String PATH = "/v1/check";
   static final String PROXY_AUTHORIZATION = "X-Proxy-Authorization";
   static final String REQUIRED_SCOPES = "X-Required-Scopes";
-  private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
 
   private final TokenAuthority authority;
   private final ProxyCheck check;
@@ -38,9 +34,7 @@ final class ForwardAuth {
   }
 
   void handle(Context ctx) {
-    Origin origin = new Origin(requestId(ctx.header("X-Request-Id")), ctx.req().getRemoteAddr() + ":"
-        + ctx.req().getRemotePort());
-    ctx.header("X-Request-Id", origin.requestId());
+    Origin origin = HttpOrigin.of(ctx);
     ProxyCheck.Verdict verdict;
     try {
       verdict = proxy(ctx.header(PROXY_AUTHORIZATION), origin)
@@ -71,17 +65,9 @@ final class ForwardAuth {
       return Optional.empty();
     }
     try {
-      return Optional.of(authority.authenticate(secret.get(), origin));
+      return Optional.of(authority.introspector().authenticate(secret.get(), origin));
     } catch (TokenAuthorityException e) {
       return Optional.empty();
     }
-  }
-
-  private static String requestId(String given) {
-    if (given != null && SANE_REQUEST_ID.matcher(given).matches()) {
-      return given;
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    return new UUID(random.nextLong(), random.nextLong()).toString();
   }
 }

@@ -28,6 +28,7 @@ public final class HttpDoor implements AutoCloseable {
     AtomicBoolean ready = new AtomicBoolean(true);
     authority.storageMonitor().onOutOfService(fault -> ready.set(false));
     ForwardAuth forwardAuth = new ForwardAuth(authority);
+
     Javalin app = Javalin.create(config -> {
       config.jetty.host = host;
       config.jetty.port = port;
@@ -38,6 +39,8 @@ public final class HttpDoor implements AutoCloseable {
       config.routes.get("/readyz", ctx -> text(ctx, ready.get() ? 200 : 503,
           ready.get() ? "ready" : "storage out of service"));
       config.routes.get(ForwardAuth.PATH, forwardAuth::handle);
+      config.routes.post(TokenIntrospection.PATH, new TokenIntrospection(authority)::handle);
+      config.http.prefer405over404 = true; // a GET of /oauth2/introspect says POST, not "no such page"
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("HTTP request failed", e); // never a secret: handlers keep them out of exceptions
         text(ctx, 500, "internal error");
