@@ -16,6 +16,7 @@ import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.device.DeviceAuthorizations;
 import dev.tokenauthority.server.device.DeviceSettings;
+import dev.tokenauthority.server.metrics.AuthorityMetrics;
 import dev.tokenauthority.server.oidc.IdTokenVerifier;
 import dev.tokenauthority.server.revocation.FeedLimits;
 import dev.tokenauthority.server.revocation.ForgetBeforeTelling;
@@ -44,6 +45,7 @@ import dev.tokenauthority.server.token.TokenManager;
 import dev.tokenauthority.server.token.TokenRules;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -70,6 +72,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final SessionManager sessions;
   private final DeviceAuthorizations devices;
   private final DeviceSettings deviceSettings;
+  private final AuthorityMetrics metrics;
   private final Clock clock;
   private final int listCallsPerToken;
 
@@ -103,6 +106,7 @@ public final class TokenAuthority implements AutoCloseable {
         config.groups(), idTokens);
     this.deviceSettings = config.devices();
     this.devices = new DeviceAuthorizations(context, new JdbiDeviceStore(database), sessions, tokens, deviceSettings);
+    this.metrics = new AuthorityMetrics(new AuthorityMetrics.Sources(introspector, store, feed, database, securityEvents));
   }
 
   /** Opens (and migrates) the database in {@code dataDir} and wires the services. */
@@ -152,6 +156,7 @@ public final class TokenAuthority implements AutoCloseable {
   public List<ServerServiceDefinition> services() {
     AuthInterceptor auth = new AuthInterceptor(introspector, securityEvents, clock);
     ListCallLimiter lists = new ListCallLimiter(listCallsPerToken);
+    MetricCollectingServerInterceptor measured = metrics.grpcInterceptor(); // outermost: refusals count too
     return Stream.of(
             new TokenGrpcService(tokens, leakReports, introspector, feed, clock),
             new ConnectorGrpcService(connectors),
@@ -159,13 +164,22 @@ public final class TokenAuthority implements AutoCloseable {
             new EnvoyAuthorizationService(proxyCheck()),
             new SessionGrpcService(sessions),
             new DeviceAuthorizationGrpcService(devices, deviceSettings, clock))
-        .map(service -> ServerInterceptors.intercept(MalformedRequests.guard(service.bindService()), lists, auth))
+        .map(service -> {
+          ServerServiceDefinition bound = MalformedRequests.guard(service.bindService());
+          measured.preregisterService(bound); // every method shows from the start, at zero
+          return ServerInterceptors.intercept(bound, lists, auth, measured);
+        })
         .toList();
   }
 
   /** The check proxies ask for (Envoy over gRPC, forward-auth over HTTP): one for every transport. */
   public ProxyCheck proxyCheck() {
     return new ProxyCheck(introspector);
+  }
+
+  /** What {@code /metrics} shows. */
+  public AuthorityMetrics metrics() {
+    return metrics;
   }
 
   /** Introspection and authentication, for the HTTP endpoints (the gRPC services get it wired). */
@@ -194,7 +208,7 @@ public final class TokenAuthority implements AutoCloseable {
     // Each step runs whatever the one before did: a damaged or full database must not keep the
     // directory locked or the file open.
     for (AutoCloseable step : List.<AutoCloseable>of(
-        feed, auditLog, lastUse, securityEvents, dataDir::stopping, database, dataDir)) {
+        feed, auditLog, lastUse, securityEvents, dataDir::stopping, database, dataDir, metrics)) {
       try {
         step.close();
       } catch (Exception e) {

@@ -31,6 +31,8 @@ public final class SecurityEvents implements SecurityEventRecorder, AutoCloseabl
   private final BlockingQueue<AuditEntry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder droppedTotal = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder coalescedTotal = new java.util.concurrent.atomic.LongAdder();
   /** Events a failed write (a full disk) could not store: written first at the next flush. */
   private final java.util.ArrayDeque<AuditEntry> unwritten = new java.util.ArrayDeque<>();
   private final Periodic flusher;
@@ -47,6 +49,7 @@ public final class SecurityEvents implements SecurityEventRecorder, AutoCloseabl
   public void record(AuditEntry entry) {
     if (!queue.offer(entry)) {
       dropped.incrementAndGet();
+      droppedTotal.increment();
     }
   }
 
@@ -71,6 +74,7 @@ public final class SecurityEvents implements SecurityEventRecorder, AutoCloseabl
         return new Window(now, entry);
       }
       w.repeat(entry);
+      coalescedTotal.increment();
       return w;
     });
     if (first[0]) {
@@ -103,8 +107,19 @@ public final class SecurityEvents implements SecurityEventRecorder, AutoCloseabl
       int keep = Math.min(batch.size(), QUEUE_CAPACITY);
       unwritten.addAll(batch.subList(batch.size() - keep, batch.size()));
       dropped.addAndGet(batch.size() - keep);
+      droppedTotal.add(batch.size() - keep);
       throw e;
     }
+  }
+
+  /** Security events folded into a coalesced one so far (repeats within a minute). */
+  public long coalesced() {
+    return coalescedTotal.sum();
+  }
+
+  /** Security events lost so far: more arrived than could be kept while they could not be written. */
+  public long droppedEvents() {
+    return droppedTotal.sum();
   }
 
   /** Stops the background writer and writes everything pending, repeat counts included. */

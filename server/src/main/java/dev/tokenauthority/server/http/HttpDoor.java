@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The authority's HTTP listener (Javalin on Jetty), beside gRPC and over the same domain core:
- * {@code /healthz}, {@code /readyz} and the forward-auth check {@code /v1/check} for nginx,
- * Traefik and Caddy.
+ * {@code /healthz}, {@code /readyz}, {@code /metrics} (Prometheus), the forward-auth check
+ * {@code /v1/check} for nginx, Traefik and Caddy, and RFC 7662 {@code /oauth2/introspect}.
  */
 public final class HttpDoor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpDoor.class);
@@ -39,6 +39,8 @@ public final class HttpDoor implements AutoCloseable {
       config.routes.get("/readyz", ctx -> text(ctx, ready.get() ? 200 : 503,
           ready.get() ? "ready" : "storage out of service"));
       config.routes.get(ForwardAuth.PATH, forwardAuth::handle);
+      config.routes.get("/metrics", ctx -> ctx.status(200)
+          .contentType("text/plain; version=0.0.4; charset=utf-8").result(authority.metrics().scrape()));
       config.routes.post(TokenIntrospection.PATH, new TokenIntrospection(authority)::handle);
       config.http.prefer405over404 = true; // a GET of /oauth2/introspect says POST, not "no such page"
       config.routes.exception(Exception.class, (e, ctx) -> {

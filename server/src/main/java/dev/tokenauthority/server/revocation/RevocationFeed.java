@@ -43,6 +43,8 @@ public final class RevocationFeed implements AutoCloseable {
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
   private final HolderQuota streams;
   private long delivered; // only the dispatcher thread reads or writes it after construction
+  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder sendDelayMillis = new java.util.concurrent.atomic.LongAdder();
 
   public RevocationFeed(RevocationLog revocations, Clock clock, FeedLimits limits) {
     this.revocations = revocations;
@@ -58,6 +60,20 @@ public final class RevocationFeed implements AutoCloseable {
     dispatcher.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     dispatcher.scheduleWithFixedDelay(this::prune, 0, 1, TimeUnit.HOURS);
     revocations.onCommit(this::wake);
+  }
+
+  /** Streams subscribed now. */
+  public int subscribers() {
+    return followers.size();
+  }
+
+  /** Revocations sent to subscribers so far, and their summed delay from revocation to sending (ms). */
+  public long sent() {
+    return sent.sum();
+  }
+
+  public long sendDelayMillis() {
+    return sendDelayMillis.sum();
   }
 
   /** Says that new revocations were committed; delivery follows on the dispatcher thread. */
@@ -248,6 +264,8 @@ public final class RevocationFeed implements AutoCloseable {
         }
         sentUpTo = t.sequence();
         progressAt = System.nanoTime();
+        sent.increment();
+        sendDelayMillis.add(Math.max(0, clock.millis() - t.revokeTime().toEpochMilli()));
       }
       return true;
     }

@@ -40,8 +40,10 @@ public final class Database implements AutoCloseable {
   private final SQLiteDataSource readOnly;
   private final List<PointQuery> pointQueries = new CopyOnWriteArrayList<>();
   private final StorageMonitor monitor = new StorageMonitor();
+  private final Path file;
 
-  private Database(HikariDataSource writerPool, HikariDataSource readerPool, SQLiteDataSource readOnly) {
+  private Database(Path file, HikariDataSource writerPool, HikariDataSource readerPool, SQLiteDataSource readOnly) {
+    this.file = file;
     this.writerPool = writerPool;
     this.readerPool = readerPool;
     this.readOnly = readOnly;
@@ -90,7 +92,7 @@ public final class Database implements AutoCloseable {
     HikariDataSource writerPool = pool("sqlite-writer", writable, 1, false);
     try {
       SQLiteDataSource readOnly = dataSource(file, durability, true);
-      return new Database(writerPool, pool("sqlite-reader", readOnly, READERS, true), readOnly);
+      return new Database(file, writerPool, pool("sqlite-reader", readOnly, READERS, true), readOnly);
     } catch (RuntimeException e) {
       writerPool.close();
       throw e;
@@ -111,14 +113,37 @@ public final class Database implements AutoCloseable {
     return writes.write(work);
   }
 
+  /** Writes waiting for the single writer now. */
+  public int queuedWrites() {
+    return writes.queued();
+  }
+
+  /** Write transactions committed so far (a group commit holds several writes). */
+  public long transactions() {
+    return writes.transactions();
+  }
+
+  /** Seconds spent in committed write transactions so far, fsync included. */
+  public double transactionSeconds() {
+    return writes.transactionNanos() / 1e9;
+  }
+
+  /** Bytes on disk: the database file and its write-ahead log. */
+  public long sizeBytes() {
+    long total = 0;
+    for (java.nio.file.Path p : java.util.List.of(file, java.nio.file.Path.of(file + "-wal"))) {
+      try {
+        total += java.nio.file.Files.size(p);
+      } catch (java.io.IOException e) {
+        // no WAL yet, or removed at a checkpoint
+      }
+    }
+    return total;
+  }
+
   /** Writes committed since this database was opened (tests check what does not write). */
   public long committedWrites() {
     return writes.committed();
-  }
-
-  /** Writes queued behind the one running (tests). */
-  int queuedWrites() {
-    return writes.queued();
   }
 
   /** Runs reads; each statement sees the latest committed state. */

@@ -29,6 +29,8 @@ final class GroupCommit implements AutoCloseable {
   private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final AtomicLong committed = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder transactions = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder transactionNanos = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
 
   GroupCommit(Jdbi writer, StorageMonitor monitor) {
@@ -90,8 +92,18 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
+  /** Transactions committed (each holds one or more writes), and the time they took in all. */
+  long transactions() {
+    return transactions.sum();
+  }
+
+  long transactionNanos() {
+    return transactionNanos.sum();
+  }
+
   private void commit(List<Write<?>> batch) {
     List<Object> results = new ArrayList<>(batch.size());
+    long started = System.nanoTime();
     try {
       writer.useTransaction(h -> {
         for (int i = 0; i < batch.size(); i++) {
@@ -119,6 +131,8 @@ final class GroupCommit implements AutoCloseable {
       batch.forEach(w -> w.done.completeExceptionally(e));
       return;
     }
+    transactions.increment();
+    transactionNanos.add(System.nanoTime() - started);
     for (int i = 0; i < batch.size(); i++) {
       if (!(results.get(i) instanceof Failed)) {
         committed.incrementAndGet();

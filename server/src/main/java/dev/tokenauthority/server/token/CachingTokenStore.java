@@ -30,7 +30,7 @@ public final class CachingTokenStore implements TokenStore {
   /** Caches {@code store}'s look-ups by hash, forgetting each token its commits change. */
   public CachingTokenStore(TokenStore store, long maximumSize) {
     this.store = store;
-    this.byHash = Caffeine.newBuilder().maximumSize(maximumSize).build();
+    this.byHash = Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
     // Every committed change to a token row, by whomever, is forgotten here after its commit.
     store.onChange(this::forget);
   }
@@ -108,5 +108,15 @@ public final class CachingTokenStore implements TokenStore {
 
   private static ByteBuffer key(byte[] hash) {
     return ByteBuffer.wrap(hash.clone()).asReadOnlyBuffer();
+  }
+
+  /** Hits, misses and evictions of the token record cache so far (for metrics). */
+  public com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats() {
+    return byHash.stats();
+  }
+
+  /** Token records held in memory now. */
+  public long cachedRecords() {
+    return byHash.estimatedSize();
   }
 }

@@ -12,15 +12,19 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Answers what a presented secret is: for callers authenticating themselves, and for services
  * asking about their callers' tokens. Reads only; uses are recorded write-behind.
  */
 public final class Introspector {
+  private final LongAdder activeAnswers = new LongAdder();
+  private final Map<InactiveReason, LongAdder> inactiveAnswers = new EnumMap<>(InactiveReason.class);
   private final TokenStore store;
   private final TokenRules rules;
   private final LastUseRecorder lastUse;
@@ -40,6 +44,9 @@ public final class Introspector {
     this.clock = clock;
     this.maxCache = maxCache;
     this.securityEvents = securityEvents;
+    for (InactiveReason reason : InactiveReason.values()) {
+      inactiveAnswers.put(reason, new LongAdder());
+    }
   }
 
   /** The caller must hold tokens:introspect: to follow the feed or check sidecar requests. */
@@ -90,6 +97,16 @@ public final class Introspector {
             origin, organization, tokenId, Map.of("reason", reason)));
   }
 
+  /** How many introspections answered active so far (for metrics). */
+  public long activeAnswers() {
+    return activeAnswers.sum();
+  }
+
+  /** How many answered inactive for {@code reason} so far (for metrics). */
+  public long inactiveAnswers(InactiveReason reason) {
+    return inactiveAnswers.get(reason).sum();
+  }
+
   /** Whether {@code secret} is active and covers {@code requiredScopes}; needs tokens:introspect. */
   public Introspection introspect(Caller caller, String secret, List<String> requiredScopes) {
     OrganizationAccess.requireScope(caller, OrganizationAccess.TOKENS_INTROSPECT);
@@ -109,8 +126,10 @@ public final class Introspector {
             AuditAction.INACTIVE_TOKEN_PRESENTED, caller.actor(), caller.origin(), t.organization(),
             t.id(), Map.of("state", found.reason().name())));
       }
+      inactiveAnswers.get(found.reason()).increment();
       return Introspection.inactive(found.reason());
     }
+    activeAnswers.increment();
     TokenRecord token = found.token();
     lastUse.record(token.id(), now);
     List<String> missing = token.scopes().missing(requiredScopes);
