@@ -85,7 +85,7 @@ public final class Bench implements Callable<Integer> {
   int revocations;
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
-  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, people, scale,"
+  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, http, people, scale,"
       + " scans, open-loop, revocation-lag, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
   @Option(names = "--skip-jmh", description = "Skip the client-hit JMH benchmark.")
@@ -157,6 +157,9 @@ public final class Bench implements Callable<Integer> {
       if (runs("create")) {
         createVersusJdbc(c1, small.adminSecret, work.resolve("small").resolve(TokenAuthority.DATABASE_FILE));
         ratio("create QPS / bare JDBC insert QPS", "create", "jdbc-insert", true, true, 0.6);
+      }
+      if (runs("http")) {
+        forwardAuth(s1, small.adminSecret, small.secrets);
       }
       if (runs("people")) {
         people(c1, small.adminSecret, idp);
@@ -426,6 +429,36 @@ public final class Bench implements Callable<Integer> {
   private static CreateTokenRequest orgToken() {
     return CreateTokenRequest.newBuilder().setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION)
         .setOrganization("bench").setLabel("bench write").addScopes("lenses:read")).build();
+  }
+
+  /**
+   * The forward-auth check nginx, Traefik and Caddy call ({@code GET /v1/check}, a hot token)
+   * against {@code /healthz}, the emptiest endpoint of the same HTTP listener, alternately, from
+   * one HTTP client with {@code channels x outstanding} requests in flight.
+   */
+  private void forwardAuth(ServerHandle server, String proxy, String[] secrets) throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    java.net.URI health = java.net.URI.create("http://127.0.0.1:" + server.httpPort + "/healthz");
+    java.net.URI check = java.net.URI.create("http://127.0.0.1:" + server.httpPort + "/v1/check");
+    java.util.function.Supplier<java.net.http.HttpRequest> empty = () -> java.net.http.HttpRequest.newBuilder(health)
+        .GET().build();
+    java.util.function.Supplier<java.net.http.HttpRequest> checked = () -> java.net.http.HttpRequest.newBuilder(check)
+        .header("X-Proxy-Authorization", "Bearer " + proxy).header("X-Required-Scopes", "lenses:read")
+        .header("Authorization", "Bearer " + secrets[ThreadLocalRandom.current().nextInt(HOT_SET)]).GET().build();
+    int inFlight = channels * outstanding;
+    HttpLoad.closedLoop(client, inFlight, Duration.ofSeconds(serverWarmup), Duration.ZERO, checked, 200);
+    List<Window> base = new ArrayList<>();
+    List<Window> candidate = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      base.add(HttpLoad.closedLoop(client, inFlight, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), empty, 200));
+      candidate.add(HttpLoad.closedLoop(client, inFlight, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
+          checked, 200));
+    }
+    report.scenario("http-empty", Window.sum(base));
+    report.scenario("forward-auth-hot", Window.sum(candidate));
+    ratio("forward-auth (hot token) QPS / empty HTTP QPS", "forward-auth-hot", "http-empty", true, true, 0.8);
+    ratio("forward-auth (hot token) p99 / empty HTTP p99", "forward-auth-hot", "http-empty", false, false, 1.5);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.tokenauthority.server.NettyTransport;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
+import dev.tokenauthority.server.http.HttpDoor;
 import dev.tokenauthority.server.oidc.OidcSettings;
 import dev.tokenauthority.server.storage.Durability;
 import java.io.BufferedReader;
@@ -38,6 +39,8 @@ public final class BenchServer {
     CallExecutors executor = CallExecutors.standard();
     TokenAuthorityServer server = new TokenAuthorityServer(
         NettyTransport.builder("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
+    HttpDoor http = HttpDoor.start("127.0.0.1", 0, authority);
+    System.out.println("http on 127.0.0.1:" + http.port());
     System.out.println("listening on 127.0.0.1:" + server.port());
     System.out.flush();
 
@@ -51,6 +54,7 @@ public final class BenchServer {
         System.out.flush();
       }
     }
+    http.close();
     server.stop(Duration.ofSeconds(5));
     executor.shutdown();
     authority.close();

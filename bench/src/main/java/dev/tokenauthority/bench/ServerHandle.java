@@ -24,6 +24,8 @@ final class ServerHandle implements AutoCloseable {
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   final int port;
+  /** The server's HTTP listener (health, forward-auth). */
+  final int httpPort;
   /** CPU time the server process has used so far (user + system, all threads). */
   Duration cpu() {
     return process.info().totalCpuDuration().orElse(Duration.ZERO);
@@ -57,6 +59,7 @@ final class ServerHandle implements AutoCloseable {
     }, "bench-server-output");
     reader.setDaemon(true);
     reader.start();
+    httpPort = Integer.parseInt(awaitLine("http on ", Duration.ofSeconds(60)).replaceAll(".*:", ""));
     port = Integer.parseInt(awaitLine("listening on ", Duration.ofSeconds(60)).replaceAll(".*:", ""));
     ManagedChannel probe = channel();
     var health = HealthGrpc.newBlockingStub(probe);
