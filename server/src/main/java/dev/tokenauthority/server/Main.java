@@ -3,6 +3,7 @@ package dev.tokenauthority.server;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.config.ConfigException;
 import dev.tokenauthority.server.http.HttpDoor;
+import dev.tokenauthority.server.http.HttpTls;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.StorageException;
@@ -158,10 +159,6 @@ public final class Main implements Callable<Integer> {
       stop(server, executor, authority);
       return EXIT_START_FAILED;
     }
-    if (http == null && (tlsCert != null || !Transport.isLoopback(host)) && !insecure) {
-      log.warn("the HTTP listener is off: it serves plaintext only, and only on loopback or with --insecure"
-          + " (TLS for it is not built yet)");
-    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (http != null) {
         http.close();
@@ -173,15 +170,14 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The HTTP listener, under the rule plaintext gRPC follows: loopback, or --insecure. With TLS
-   * configured it stays off (HTTP over TLS is not built yet) rather than serve tokens in the clear.
+   * The HTTP listener on the gRPC host with the gRPC side's TLS files (and client CA); plaintext
+   * only where gRPC may be plaintext (loopback, or --insecure: checked before anything starts).
    */
   private HttpDoor startHttp(TokenAuthority authority) {
-    if (tlsCert != null || (!Transport.isLoopback(host) && !insecure)) {
-      return null;
-    }
-    HttpDoor http = HttpDoor.start(host, httpPort, authority);
-    log.info("HTTP listening on http://{}:{} (/healthz, /readyz, /v1/check)", host, http.port());
+    HttpTls tls = tlsCert == null ? null : new HttpTls(tlsCert, tlsKey, tlsClientCa);
+    HttpDoor http = HttpDoor.start(host, httpPort, authority, tls);
+    log.info("HTTP listening on {}://{}:{} (/healthz, /readyz, /metrics, /v1/check, /oauth2/introspect)",
+        tls == null ? "http" : "https", host, http.port());
     return http;
   }
 

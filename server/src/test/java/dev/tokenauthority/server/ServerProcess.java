@@ -27,7 +27,7 @@ final class ServerProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code java -jar token-authority-server.jar --port 0 --data-dir DIR ARGS...}. */
+  /** Starts {@code java -jar token-authority-server.jar --port 0 --http-port 0 --data-dir DIR ARGS...}. */
   static ServerProcess start(Path dataDir, String... args) throws IOException {
     String jar = System.getProperty("server.jar");
     if (jar == null) {
@@ -35,7 +35,10 @@ final class ServerProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"), "-jar", jar,
-        "--port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
+        "--port", "0", "--data-dir", dataDir.toString()));
+    if (!List.of(args).contains("--http-port")) {
+      command.addAll(List.of("--http-port", "0")); // never the default 8080: tests run side by side
+    }
     command.addAll(List.of(args));
     return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
   }

@@ -216,6 +216,15 @@ class ServerProcessIT {
   }
 
   @Test
+  void httpPortInUse_exitsWithCode2AndSaysSo() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+         ServerProcess server = ServerProcess.start(dataDir, "--http-port", Integer.toString(taken.getLocalPort()))) {
+      assertThat(server.awaitExit()).isEqualTo(2);
+      assertThat(server.output()).contains("cannot start the HTTP listener").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
   void badConfig_exitsWithCode2AndNamesTheKey() throws Exception {
     Path config = dataDir.resolve("authority.properties");
     Files.writeString(config, "lifetime.personal.maximum = 7d\n");

@@ -6,15 +6,19 @@ import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.api.ProxyCheck;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.scope.ScopeSet;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * {@code GET /v1/check}: forward-auth in the shape nginx ({@code auth_request}), Traefik
  * ({@code forwardAuth}) and Caddy ({@code forward_auth}) use. The proxy sends the client's
  * {@code Authorization} header, the route's {@code X-Required-Scopes} (comma-separated, or
- * {@code *}) and its own {@code tokens:introspect} token in {@code X-Proxy-Authorization}.
+ * {@code *}; or the {@code scopes} query parameter) and its own {@code tokens:introspect} token in
+ * {@code X-Proxy-Authorization}, or, under mutual TLS, a client certificate the listener verified.
  * 200 carries the identity headers ({@code x-token-id}, {@code -subject}, {@code -organization},
  * {@code -scopes}); 401 says {@code WWW-Authenticate: Bearer}; 403 names the missing scope; 500
  * means the route or the proxy is misconfigured. The same check as Envoy's, through
@@ -37,8 +41,8 @@ final class ForwardAuth {
     Origin origin = HttpOrigin.of(ctx);
     ProxyCheck.Verdict verdict;
     try {
-      verdict = proxy(ctx.header(PROXY_AUTHORIZATION), origin)
-          .map(proxy -> check.check(proxy, ctx.header("Authorization"), ctx.header(REQUIRED_SCOPES)))
+      verdict = proxy(ctx.header(PROXY_AUTHORIZATION), origin).or(() -> certifiedProxy(ctx, origin))
+          .map(proxy -> check.check(proxy, ctx.header("Authorization"), requiredScopes(ctx)))
           .orElseGet(() -> ProxyCheck.misconfigured("the proxy sent no valid " + PROXY_AUTHORIZATION
               + ": Bearer <a tokens:introspect token> (set it in the proxy's configuration)"));
     } catch (TokenAuthorityException e) { // the proxy's own token lacks tokens:introspect
@@ -56,6 +60,30 @@ final class ForwardAuth {
     body.addProperty("error", verdict.error());
     body.addProperty("message", verdict.message());
     ctx.status(verdict.httpStatus()).contentType("application/json").result(body.toString());
+  }
+
+  /**
+   * A proxy that presented a client certificate the listener verified against
+   * {@code --tls-client-ca}: under mutual TLS the certificate is its credential, good for checking
+   * tokens and nothing else. Audited as {@code mtls:<subject>}.
+   */
+  private static Optional<Caller> certifiedProxy(Context ctx, Origin origin) {
+    Object chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate");
+    if (!(chain instanceof java.security.cert.X509Certificate[] certs) || certs.length == 0) {
+      return Optional.empty();
+    }
+    String subject = certs[0].getSubjectX500Principal().getName();
+    return Optional.of(new Caller("mtls:" + subject, false, "", subject,
+        ScopeSet.of(List.of(OrganizationAccess.TOKENS_INTROSPECT)), List.of(), origin, false));
+  }
+
+  /**
+   * The route's scopes: the {@code X-Required-Scopes} header, or the {@code scopes} query parameter
+   * for proxies that can only set the check's URL per route (Traefik's {@code forwardAuth}).
+   */
+  private static String requiredScopes(Context ctx) {
+    String header = ctx.header(REQUIRED_SCOPES);
+    return header != null ? header : ctx.queryParam("scopes");
   }
 
   /** The proxy, if its own bearer token is valid. */

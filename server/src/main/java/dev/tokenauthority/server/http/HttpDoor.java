@@ -4,6 +4,12 @@ import dev.tokenauthority.server.TokenAuthority;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +29,13 @@ public final class HttpDoor implements AutoCloseable {
     this.app = app;
   }
 
-  /** Starts listening on {@code host:port} (0: a free port). */
+  /** Starts listening on {@code host:port} (0: a free port), plaintext. */
   public static HttpDoor start(String host, int port, TokenAuthority authority) {
+    return start(host, port, authority, null);
+  }
+
+  /** As above, with TLS (and mutual TLS) from {@code tls}; null for plaintext. */
+  public static HttpDoor start(String host, int port, TokenAuthority authority, HttpTls tls) {
     AtomicBoolean ready = new AtomicBoolean(true);
     authority.storageMonitor().onOutOfService(fault -> ready.set(false));
     ForwardAuth forwardAuth = new ForwardAuth(authority);
@@ -32,6 +43,18 @@ public final class HttpDoor implements AutoCloseable {
     Javalin app = Javalin.create(config -> {
       config.jetty.host = host;
       config.jetty.port = port;
+      if (tls != null) { // the one connector, TLS; the client certificate reaches the request
+        SslContextFactory.Server ssl = tls.sslContextFactory();
+        config.jetty.addConnector((server, http) -> {
+          HttpConfiguration https = new HttpConfiguration(http);
+          https.addCustomizer(new SecureRequestCustomizer(false));
+          ServerConnector connector = new ServerConnector(server,
+              new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+          connector.setHost(host);
+          connector.setPort(port);
+          return connector;
+        });
+      }
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -58,6 +81,11 @@ public final class HttpDoor implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** The listener's connectors (one: TLS with TLS files, plaintext without). */
+  int connectors() {
+    return app.jettyServer().server().getConnectors().length;
   }
 
   @Override
