@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +39,17 @@ public final class Main implements Callable<Integer> {
   int port;
 
   @Option(names = "--http-port", defaultValue = "${env:TA_HTTP_PORT:-8080}", paramLabel = "PORT",
-      description = "Port of the HTTP listener (/healthz, /readyz, /v1/check for nginx, Traefik and"
-          + " Caddy), on the same host; 0 picks a free one and logs it. Env TA_HTTP_PORT."
-          + " Default: ${DEFAULT-VALUE}.")
+      description = "Port of the HTTP listener (/healthz, /readyz, /metrics, /v1/check for nginx,"
+          + " Traefik and Caddy, /oauth2/introspect), on the same host with the same TLS; 0 picks a"
+          + " free one and logs it, -1 turns it off. Env TA_HTTP_PORT. Default: ${DEFAULT-VALUE}.")
   int httpPort;
+
+  @Option(names = "--http-proxy-cert-subject", split = ";", paramLabel = "DN",
+      defaultValue = "${env:TA_HTTP_PROXY_CERT_SUBJECTS}",
+      description = "Under mutual TLS, the client certificate subject (RFC 2253, e.g."
+          + " CN=traefik,O=Platform) of a proxy that may call /v1/check with its certificate alone;"
+          + " repeat it, or separate several with ';'. Env TA_HTTP_PROXY_CERT_SUBJECTS.")
+  List<String> httpProxyCertSubjects = new ArrayList<>();
 
   @Option(names = "--host", defaultValue = "${env:TA_HOST:-127.0.0.1}", paramLabel = "HOST",
       description = "Address to listen on. Env TA_HOST. Default: ${DEFAULT-VALUE} (loopback only).")
@@ -174,8 +183,14 @@ public final class Main implements Callable<Integer> {
    * only where gRPC may be plaintext (loopback, or --insecure: checked before anything starts).
    */
   private HttpDoor startHttp(TokenAuthority authority) {
+    if (httpPort < 0) {
+      log.info("HTTP listener off (--http-port {})", httpPort);
+      return null;
+    }
     HttpTls tls = tlsCert == null ? null : new HttpTls(tlsCert, tlsKey, tlsClientCa);
-    HttpDoor http = HttpDoor.start(host, httpPort, authority, tls);
+    HttpDoor http = HttpDoor.start(new HttpDoor.Settings(host, httpPort, tls,
+        java.util.Set.copyOf(httpProxyCertSubjects == null ? List.of() : httpProxyCertSubjects),
+        Duration.ofSeconds(idleSeconds), Math.max(1024, maxConnectionsPerAddress)), authority);
     log.info("HTTP listening on {}://{}:{} (/healthz, /readyz, /metrics, /v1/check, /oauth2/introspect)",
         tls == null ? "http" : "https", host, http.port());
     return http;

@@ -32,9 +32,12 @@ final class ForwardAuth {
   private final TokenAuthority authority;
   private final ProxyCheck check;
 
-  ForwardAuth(TokenAuthority authority) {
+  private final java.util.Set<String> proxyCertificateSubjects;
+
+  ForwardAuth(TokenAuthority authority, java.util.Set<String> proxyCertificateSubjects) {
     this.authority = authority;
     this.check = authority.proxyCheck();
+    this.proxyCertificateSubjects = java.util.Set.copyOf(proxyCertificateSubjects);
   }
 
   void handle(Context ctx) {
@@ -49,7 +52,7 @@ final class ForwardAuth {
       verdict = ProxyCheck.misconfigured("the proxy's token may not check tokens: " + e.getMessage());
     }
     if (verdict.allowed()) {
-      verdict.identity().forEach(ctx::header);
+      verdict.identity().forEach((name, value) -> ctx.header(name, headerValue(value)));
       ctx.status(200).result("");
       return;
     }
@@ -64,15 +67,20 @@ final class ForwardAuth {
 
   /**
    * A proxy that presented a client certificate the listener verified against
-   * {@code --tls-client-ca}: under mutual TLS the certificate is its credential, good for checking
-   * tokens and nothing else. Audited as {@code mtls:<subject>}.
+   * {@code --tls-client-ca}, whose subject is one of {@code --http-proxy-cert-subject}: the
+   * certificate is then its credential, good for checking tokens and nothing else. Audited as
+   * {@code mtls:<subject>}.
    */
-  private static Optional<Caller> certifiedProxy(Context ctx, Origin origin) {
+  private Optional<Caller> certifiedProxy(Context ctx, Origin origin) {
     Object chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate");
     if (!(chain instanceof java.security.cert.X509Certificate[] certs) || certs.length == 0) {
       return Optional.empty();
     }
     String subject = certs[0].getSubjectX500Principal().getName();
+    // The client CA also vouches for every gRPC client: only the proxies named are proxies.
+    if (!proxyCertificateSubjects.contains(subject)) {
+      return Optional.empty();
+    }
     return Optional.of(new Caller("mtls:" + subject, false, "", subject,
         ScopeSet.of(List.of(OrganizationAccess.TOKENS_INTROSPECT)), List.of(), origin, false));
   }
@@ -83,7 +91,32 @@ final class ForwardAuth {
    */
   private static String requiredScopes(Context ctx) {
     String header = ctx.header(REQUIRED_SCOPES);
-    return header != null ? header : ctx.queryParam("scopes");
+    String query = ctx.queryParam("scopes");
+    // The URL is the proxy's configuration; a header may have come from the client through a
+    // proxy that passes headers on. Given both, they must agree, or the route is misconfigured.
+    if (query != null) {
+      return header == null || header.equals(query) ? query : null;
+    }
+    return header;
+  }
+
+  /**
+   * An identity value as an HTTP header carries it faithfully: percent-encoded UTF-8 (RFC 3986)
+   * for anything but printable ASCII other than '%'. Headers are Latin-1 on the wire, so a subject
+   * like "用户" would otherwise arrive as spaces, and two people could look alike upstream.
+   */
+  static String headerValue(String value) {
+    StringBuilder out = new StringBuilder(value.length());
+    for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
   }
 
   /** The proxy, if its own bearer token is valid. */

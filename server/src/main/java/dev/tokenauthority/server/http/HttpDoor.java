@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -29,32 +30,68 @@ public final class HttpDoor implements AutoCloseable {
     this.app = app;
   }
 
+  /**
+   * How the listener listens.
+   *
+   * @param tls null for plaintext
+   * @param proxyCertificateSubjects the client certificate subjects (RFC 2253 names) that may act as
+   *     a proxy on {@code /v1/check} without a token; empty: none (a certificate is not enough)
+   * @param idleTimeout a connection without a request for this long is closed
+   * @param maxConnections open connections the listener accepts at once; more wait in the backlog
+   */
+  public record Settings(String host, int port, HttpTls tls, java.util.Set<String> proxyCertificateSubjects,
+      java.time.Duration idleTimeout, int maxConnections) {
+    /** Plaintext on {@code host:port}, the defaults for the rest. */
+    public static Settings plaintext(String host, int port) {
+      return new Settings(host, port, null, java.util.Set.of(), java.time.Duration.ofSeconds(300), 1024);
+    }
+  }
+
   /** Starts listening on {@code host:port} (0: a free port), plaintext. */
   public static HttpDoor start(String host, int port, TokenAuthority authority) {
-    return start(host, port, authority, null);
+    return start(Settings.plaintext(host, port), authority);
   }
 
   /** As above, with TLS (and mutual TLS) from {@code tls}; null for plaintext. */
   public static HttpDoor start(String host, int port, TokenAuthority authority, HttpTls tls) {
+    Settings plain = Settings.plaintext(host, port);
+    return start(new Settings(host, port, tls, plain.proxyCertificateSubjects(), plain.idleTimeout(),
+        plain.maxConnections()), authority);
+  }
+
+  /** Starts listening as {@code settings} say. */
+  public static HttpDoor start(Settings settings, TokenAuthority authority) {
+    String host = settings.host();
+    int port = settings.port();
+    HttpTls tls = settings.tls();
     AtomicBoolean ready = new AtomicBoolean(true);
     authority.storageMonitor().onOutOfService(fault -> ready.set(false));
-    ForwardAuth forwardAuth = new ForwardAuth(authority);
+    ForwardAuth forwardAuth = new ForwardAuth(authority, settings.proxyCertificateSubjects());
 
     Javalin app = Javalin.create(config -> {
       config.jetty.host = host;
       config.jetty.port = port;
-      if (tls != null) { // the one connector, TLS; the client certificate reaches the request
-        SslContextFactory.Server ssl = tls.sslContextFactory();
-        config.jetty.addConnector((server, http) -> {
+      // The one connector, ours (so Javalin adds no default one): TLS with TLS files, where the
+      // verified client certificate reaches the request; plaintext without.
+      SslContextFactory.Server ssl = tls == null ? null : tls.sslContextFactory();
+      config.jetty.addConnector((server, http) -> {
+        ServerConnector connector;
+        if (ssl == null) {
+          connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        } else {
           HttpConfiguration https = new HttpConfiguration(http);
           https.addCustomizer(new SecureRequestCustomizer(false));
-          ServerConnector connector = new ServerConnector(server,
-              new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
-          connector.setHost(host);
-          connector.setPort(port);
-          return connector;
-        });
-      }
+          connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+              new HttpConnectionFactory(https));
+        }
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(settings.idleTimeout().toMillis());
+        return connector;
+      });
+      // A cap on open connections: a client holding thousands idle cannot take the descriptors
+      // that gRPC and SQLite share with this listener.
+      config.jetty.modifyServer(server -> server.addBean(new NetworkConnectionLimit(settings.maxConnections(), server)));
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = MAX_REQUEST_BYTES;

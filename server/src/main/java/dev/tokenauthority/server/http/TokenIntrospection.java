@@ -18,7 +18,8 @@ import java.util.Optional;
  * {@code POST /oauth2/introspect}: OAuth 2.0 Token Introspection (RFC 7662) for middleware that
  * speaks it (oauth2-proxy, Kong, mod_auth_openidc, API gateways). The caller authenticates with
  * its own bearer token holding {@code tokens:introspect}; the form field {@code token} is the
- * secret asked about. Errors are RFC 6749 JSON ({@code invalid_request}, {@code invalid_client}).
+ * secret asked about. Errors are JSON: {@code invalid_request} (RFC 6749), {@code invalid_token}
+ * and {@code insufficient_scope} (RFC 6750, for the caller's bearer token).
  */
 final class TokenIntrospection {
   static final String PATH = "/oauth2/introspect";
@@ -39,11 +40,12 @@ final class TokenIntrospection {
       caller = authority.introspector().authenticate(bearer.orElse(""), origin);
       authority.introspector().requireIntrospectScope(caller);
     } catch (PermissionDeniedException e) {
+      ctx.header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"tokens:introspect\"");
       error(ctx, 403, "insufficient_scope", "the calling token needs scope tokens:introspect");
       return;
-    } catch (TokenAuthorityException e) {
-      ctx.header("WWW-Authenticate", "Bearer");
-      error(ctx, 401, "invalid_client", "authenticate with 'Authorization: Bearer <a tokens:introspect token>'");
+    } catch (TokenAuthorityException e) { // the caller's bearer token (RFC 6750), not an OAuth client
+      ctx.header("WWW-Authenticate", bearer.isEmpty() ? "Bearer" : "Bearer error=\"invalid_token\"");
+      error(ctx, 401, "invalid_token", "authenticate with 'Authorization: Bearer <a tokens:introspect token>'");
       return;
     }
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
@@ -64,7 +66,9 @@ final class TokenIntrospection {
       TokenRecord t = answer.token();
       body.addProperty("scope", String.join(" ", t.scopes().asList()));
       body.addProperty("client_id", t.id());
-      body.addProperty("sub", t.subject());
+      if (!t.subject().isEmpty()) {
+        body.addProperty("sub", t.subject());
+      }
       body.addProperty("token_type", "Bearer");
       body.addProperty("iat", t.createTime().getEpochSecond());
       if (t.expireTime() != null) {

@@ -73,12 +73,15 @@ public final class AuthorityMetrics implements AutoCloseable {
         .description("WatchRevocations streams open").register(registry);
     FunctionTimer.builder("ta.revocation.feed.delay", s.feed(), RevocationFeed::sent,
             RevocationFeed::sendDelayMillis, TimeUnit.MILLISECONDS)
-        .description("from a revocation taking effect to its sending, per revocation sent").register(registry);
+        .description("from a revocation taking effect to its sending, per revocation sent to a subscriber"
+            + " (catch-up after a reconnect included)").register(registry);
     Gauge.builder("ta.storage.write.queue", s.database(), Database::queuedWrites)
         .description("writes waiting for the single writer").register(registry);
     FunctionTimer.builder("ta.storage.commits", s.database(), Database::transactions,
             Database::transactionSeconds, TimeUnit.SECONDS)
         .description("write transactions (group commits), fsync included").register(registry);
+    FunctionCounter.builder("ta.storage.commit.failures", s.database(), Database::failedTransactions)
+        .description("write transactions that failed as a whole (full disk, I/O error)").register(registry);
     FunctionCounter.builder("ta.storage.writes", s.database(), Database::committedWrites)
         .description("writes committed; divided by commits, the mean group size").register(registry);
     Gauge.builder("ta.storage.size", s.database(), Database::sizeBytes).baseUnit("bytes")

@@ -123,6 +123,11 @@ public final class Database implements AutoCloseable {
     return writes.transactions();
   }
 
+  /** Write transactions that failed as a whole (a full disk, an I/O error). */
+  public long failedTransactions() {
+    return writes.failedTransactions();
+  }
+
   /** Seconds spent in committed write transactions so far, fsync included. */
   public double transactionSeconds() {
     return writes.transactionNanos() / 1e9;

@@ -31,6 +31,7 @@ final class GroupCommit implements AutoCloseable {
   private final AtomicLong committed = new AtomicLong();
   private final java.util.concurrent.atomic.LongAdder transactions = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder transactionNanos = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder failedTransactions = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
 
   GroupCommit(Jdbi writer, StorageMonitor monitor) {
@@ -101,6 +102,11 @@ final class GroupCommit implements AutoCloseable {
     return transactionNanos.sum();
   }
 
+  /** Transactions whose commit failed (every write in them failed with it). */
+  long failedTransactions() {
+    return failedTransactions.sum();
+  }
+
   private void commit(List<Write<?>> batch) {
     List<Object> results = new ArrayList<>(batch.size());
     long started = System.nanoTime();
@@ -127,6 +133,7 @@ final class GroupCommit implements AutoCloseable {
       });
     } catch (RuntimeException | Error e) { // the commit itself failed: nothing in the batch happened
       monitor.failed(e);
+      failedTransactions.increment();
       log.warn("write transaction failed: {}", e.toString());
       batch.forEach(w -> w.done.completeExceptionally(e));
       return;

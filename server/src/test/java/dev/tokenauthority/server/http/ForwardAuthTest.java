@@ -97,6 +97,36 @@ class ForwardAuthTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void theUrlsScopesWin_aClientCannotRelaxThemWithAHeader() throws Exception {
+    Token alice = ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice", List.of(), "lenses:read");
+    String bearer = "Bearer " + alice.getSecret();
+    String proxyHeader = "Bearer " + proxy;
+    assertThat(get("/v1/check?scopes=lenses:read", "X-Proxy-Authorization", proxyHeader, "Authorization", bearer)
+        .statusCode()).isEqualTo(200);
+    assertThat(get("/v1/check?scopes=lenses:write", "X-Proxy-Authorization", proxyHeader, "Authorization", bearer)
+        .statusCode()).isEqualTo(403);
+    HttpResponse<String> relaxed = get("/v1/check?scopes=lenses:write", "X-Proxy-Authorization", proxyHeader,
+        "Authorization", bearer, "X-Required-Scopes", "*");
+    assertThat(relaxed.statusCode()).as("a header disagreeing with the URL is not obeyed").isEqualTo(500);
+    assertThat(relaxed.headers().firstValue("x-token-id")).isEmpty();
+  }
+
+  @Test
+  void aSubjectBeyondAscii_arrivesPercentEncoded_soNoTwoPeopleLookAlike() throws Exception {
+    Token yonghu = ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "用户", List.of(), "lenses:read");
+    Token shuju = ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "数据%", List.of(), "lenses:read");
+    String a = check(yonghu.getSecret(), "lenses:read").headers().firstValue("x-token-subject").orElseThrow();
+    String b = check(shuju.getSecret(), "lenses:read").headers().firstValue("x-token-subject").orElseThrow();
+    assertThat(a).isEqualTo("%E7%94%A8%E6%88%B7");
+    assertThat(java.net.URLDecoder.decode(b, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("数据%");
+    assertThat(check(alice().getSecret(), "lenses:read").headers().firstValue("x-token-subject")).hasValue("alice");
+  }
+
+  private Token alice() {
+    return ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice", List.of(), "lenses:read");
+  }
+
+  @Test
   void healthAndReadiness() throws Exception {
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
     assertThat(get("/readyz").statusCode()).isEqualTo(200);

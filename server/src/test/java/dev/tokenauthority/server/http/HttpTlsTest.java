@@ -44,9 +44,15 @@ class HttpTlsTest extends InProcessAuthorityTest {
   }
 
   @BeforeEach
-  void startDoor() throws IOException {
-    door = HttpDoor.start("127.0.0.1", 0, ta.authority(),
-        new HttpTls(cert("server1.pem"), cert("server1.key"), cert("ca.pem")));
+  void startDoor() throws Exception {
+    String proxySubject;
+    try (InputStream in = Files.newInputStream(cert("client.pem"))) {
+      proxySubject = ((java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(in)).getSubjectX500Principal().getName();
+    }
+    door = HttpDoor.start(new HttpDoor.Settings("127.0.0.1", 0,
+        new HttpTls(cert("server1.pem"), cert("server1.key"), cert("ca.pem")), java.util.Set.of(proxySubject),
+        java.time.Duration.ofSeconds(30), 64), ta.authority());
   }
 
   @AfterEach
@@ -93,6 +99,16 @@ class HttpTlsTest extends InProcessAuthorityTest {
     } finally {
       c.disconnect();
     }
+  }
+
+  @Test
+  void aCertificateNotNamedAsAProxy_isNoProxyCredential() throws Exception {
+    door.close();
+    door = HttpDoor.start("127.0.0.1", 0, ta.authority(),
+        new HttpTls(cert("server1.pem"), cert("server1.key"), cert("ca.pem")));
+    Token alice = ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice", List.of(), "lenses:read");
+    assertThat(get(client(true), "/v1/check?scopes=lenses:read", Map.of("Authorization", "Bearer " + alice.getSecret())))
+        .as("the client CA vouches for gRPC clients too: a certificate alone is not a proxy").isEqualTo(500);
   }
 
   @Test

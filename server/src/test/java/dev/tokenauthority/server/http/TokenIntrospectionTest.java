@@ -73,6 +73,9 @@ class TokenIntrospectionTest extends InProcessAuthorityTest {
     assertThat(a.get("exp").getAsLong()).isEqualTo(alice.getExpireTime().getSeconds());
     assertThat(a.get("organization").getAsString()).isEqualTo("acme");
 
+    JsonObject org = json(introspect(ta.orgToken("acme", "lenses:read").getSecret()));
+    assertThat(org.has("sub")).as("no subject, no sub member").isFalse();
+
     ta.admin().revokeToken(RevokeTokenRequest.newBuilder().setId(alice.getId()).build());
     for (String inactive : List.of(alice.getSecret(), "tka_pat_junk", "x")) {
       HttpResponse<String> r = introspect(inactive);
@@ -88,12 +91,14 @@ class TokenIntrospectionTest extends InProcessAuthorityTest {
 
     HttpResponse<String> noCaller = post(null, form, "token=" + alice.getSecret());
     assertThat(noCaller.statusCode()).isEqualTo(401);
-    assertThat(json(noCaller).get("error").getAsString()).isEqualTo("invalid_client");
+    assertThat(json(noCaller).get("error").getAsString()).isEqualTo("invalid_token");
     assertThat(noCaller.headers().firstValue("www-authenticate")).hasValue("Bearer");
     assertThat(post("tka_org_nonsense", form, "token=" + alice.getSecret()).statusCode()).isEqualTo(401);
     HttpResponse<String> weak = post(ta.orgToken("acme", "lenses:read").getSecret(), form, "token=" + alice.getSecret());
     assertThat(weak.statusCode()).isEqualTo(403);
     assertThat(json(weak).get("error").getAsString()).isEqualTo("insufficient_scope");
+    assertThat(weak.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v)
+        .contains("insufficient_scope"));
 
     for (String body : List.of("", "token=", "token_type_hint=access_token", "token=a&token=" + alice.getSecret())) {
       HttpResponse<String> r = post(caller, form, body);
