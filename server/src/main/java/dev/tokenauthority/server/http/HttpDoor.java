@@ -24,6 +24,10 @@ public final class HttpDoor implements AutoCloseable {
   /** The largest request body any endpoint reads; checks have none. */
   static final long MAX_REQUEST_BYTES = 64 * 1024;
 
+  private static final String STARTED = "dev.tokenauthority.http.started";
+  private static final java.util.Set<String> ROUTES =
+      java.util.Set.of("/healthz", "/readyz", "/metrics", ForwardAuth.PATH, TokenIntrospection.PATH);
+
   private final Javalin app;
 
   private HttpDoor(Javalin app) {
@@ -103,6 +107,15 @@ public final class HttpDoor implements AutoCloseable {
           .contentType("text/plain; version=0.0.4; charset=utf-8").result(authority.metrics().scrape()));
       config.routes.post(TokenIntrospection.PATH, new TokenIntrospection(authority)::handle);
       config.http.prefer405over404 = true; // a GET of /oauth2/introspect says POST, not "no such page"
+      // Every answer timed by route (the listener's own paths only: no label from client input).
+      config.routes.before(ctx -> ctx.req().setAttribute(STARTED, System.nanoTime()));
+      config.routes.after(ctx -> {
+        Object started = ctx.req().getAttribute(STARTED);
+        if (started instanceof Long t) {
+          authority.metrics().httpRequest(ROUTES.contains(ctx.path()) ? ctx.path() : "other",
+              ctx.method().name(), ctx.statusCode(), System.nanoTime() - t);
+        }
+      });
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("HTTP request failed", e); // never a secret: handlers keep them out of exceptions
         text(ctx, 500, "internal error");

@@ -49,7 +49,7 @@ public final class AuthorityMetrics implements AutoCloseable {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        if (id.getName().equals("grpc.server.processing.duration")) {
+        if (id.getName().equals("grpc.server.processing.duration") || id.getName().equals("ta.http.server.requests")) {
           return DistributionStatisticConfig.builder().serviceLevelObjectives(
               java.util.Arrays.stream(GRPC_BUCKETS).mapToDouble(Duration::toNanos).toArray()).build().merge(config);
         }
@@ -103,6 +103,14 @@ public final class AuthorityMetrics implements AutoCloseable {
   /** Counts and times every gRPC call by service, method and status code. */
   public MetricCollectingServerInterceptor grpcInterceptor() {
     return new MetricCollectingServerInterceptor(registry);
+  }
+
+  /** Times an answered HTTP request; {@code route} is one of the listener's own paths, or "other". */
+  public void httpRequest(String route, String method, int status, long nanos) {
+    io.micrometer.core.instrument.Timer.builder("ta.http.server.requests")
+        .description("HTTP requests by route, method and status")
+        .tags("route", route, "method", method, "status", Integer.toString(status))
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The Prometheus text exposition. */

@@ -84,9 +84,21 @@ class MetricsTest extends InProcessAuthorityTest {
     assertFails(() -> ta.as(alice.getSecret()).introspectToken(IntrospectTokenRequest.newBuilder()
         .setSecret(bob.getSecret()).build()), Code.PERMISSION_DENIED, "MISSING_SCOPE");
 
+    for (int i = 0; i < 2; i++) { // two forward-auth checks, one refused, over HTTP
+      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + door.port() + "/v1/check?scopes=lenses:read"))
+          .header("X-Proxy-Authorization", "Bearer " + checker)
+          .header("Authorization", "Bearer " + (i == 0 ? alice.getSecret() : bob.getSecret())).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+
     List<MetricFamily> m = scrape();
-    assertThat(counter(m, "ta_introspections_total", Map.of("outcome", "active"))).isEqualTo(7);
-    assertThat(counter(m, "ta_introspections_total", Map.of("outcome", "revoked"))).isEqualTo(3);
+    Histogram checks = (Histogram) metric(m, "ta_http_server_requests_seconds",
+        Map.of("route", "/v1/check", "status", "200")).orElseThrow();
+    assertThat(checks.getSampleCount()).isEqualTo(1);
+    assertThat(((Histogram) metric(m, "ta_http_server_requests_seconds", Map.of("route", "/v1/check",
+        "status", "401")).orElseThrow()).getSampleCount()).isEqualTo(1);
+    assertThat(counter(m, "ta_introspections_total", Map.of("outcome", "active"))).isEqualTo(7 + 1);
+    assertThat(counter(m, "ta_introspections_total", Map.of("outcome", "revoked"))).isEqualTo(3 + 1);
     assertThat(counter(m, "ta_introspections_total", Map.of("outcome", "malformed"))).isEqualTo(1);
     assertThat(counter(m, "ta_introspections_total", Map.of("outcome", "unknown"))).isZero();
 
