@@ -119,6 +119,8 @@ public final class Bench implements Callable<Integer> {
          ServerHandle s2 = ServerHandle.start(work.resolve("large"), SERVER_TOKEN_CACHE)) {
       report.fact("startup to SERVING, 1,000 tokens", s1.startup.toMillis() + " ms");
       report.fact("startup to SERVING, " + large + " tokens", s2.startup.toMillis() + " ms");
+      report.fact("startup to the HTTP listener, 1,000 / " + large + " tokens",
+          s1.httpStartup.toMillis() + " / " + s2.httpStartup.toMillis() + " ms");
       List<ManagedChannel> c1 = s1.channels(channels);
       List<ManagedChannel> c2 = s2.channels(channels);
       Load.Call echo = (ch, i) -> ClientCalls.futureUnaryCall(ch.newCall(Echo.METHOD, CallOptions.DEFAULT), Empty.getDefaultInstance());

@@ -39,9 +39,11 @@ public final class BenchServer {
     CallExecutors executor = CallExecutors.standard();
     TokenAuthorityServer server = new TokenAuthorityServer(
         NettyTransport.builder("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
+    // As Main: gRPC health says SERVING once gRPC listens; the HTTP listener starts after it.
+    System.out.println("listening on 127.0.0.1:" + server.port());
+    System.out.flush();
     HttpDoor http = HttpDoor.start("127.0.0.1", 0, authority);
     System.out.println("http on 127.0.0.1:" + http.port());
-    System.out.println("listening on 127.0.0.1:" + server.port());
     System.out.flush();
 
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));

@@ -59,7 +59,6 @@ final class ServerHandle implements AutoCloseable {
     }, "bench-server-output");
     reader.setDaemon(true);
     reader.start();
-    httpPort = Integer.parseInt(awaitLine("http on ", Duration.ofSeconds(60)).replaceAll(".*:", ""));
     port = Integer.parseInt(awaitLine("listening on ", Duration.ofSeconds(60)).replaceAll(".*:", ""));
     ManagedChannel probe = channel();
     var health = HealthGrpc.newBlockingStub(probe);
@@ -68,7 +67,12 @@ final class ServerHandle implements AutoCloseable {
       Thread.sleep(1);
     }
     startup = Duration.ofNanos(System.nanoTime() - launched);
+    httpPort = Integer.parseInt(awaitLine("http on ", Duration.ofSeconds(60)).replaceAll(".*:", ""));
+    httpStartup = Duration.ofNanos(System.nanoTime() - launched);
   }
+
+  /** From launching the JVM to the HTTP listener's port being known (it starts after gRPC). */
+  final Duration httpStartup;
 
   /** @param extra further arguments of {@link BenchServer} (an OIDC issuer URL) */
   static ServerHandle start(Path dataDir, long tokenCacheSize, String... extra) throws Exception {
