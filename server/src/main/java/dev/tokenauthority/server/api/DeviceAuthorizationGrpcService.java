@@ -13,6 +13,7 @@ import dev.tokenauthority.api.v1.StartDeviceAuthorizationRequest;
 import dev.tokenauthority.server.device.DeviceAuthorizations;
 import dev.tokenauthority.server.device.DeviceRequest;
 import dev.tokenauthority.server.device.DeviceSettings;
+import dev.tokenauthority.server.device.UserCodes;
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import io.grpc.stub.StreamObserver;
 import java.net.URLEncoder;
@@ -87,7 +88,7 @@ public final class DeviceAuthorizationGrpcService
   }
 
   private DeviceAuthorization toProto(DeviceRequest r) {
-    String userCode = r.userCode().substring(0, 4) + "-" + r.userCode().substring(4);
+    String userCode = UserCodes.display(r.userCode());
     String uri = settings.verificationUri().toString();
     DeviceAuthorization.Builder b = DeviceAuthorization.newBuilder()
         .setUserCode(userCode)

@@ -77,15 +77,15 @@ public final class DeviceAuthorizations {
       v.add("purpose", "FIELD_REQUIRED", "purpose is required: DEVICE_AUTHORIZATION_PURPOSE_SESSION or"
           + " DEVICE_AUTHORIZATION_PURPOSE_DEVELOPER_TOKEN");
     } else if (purpose == Purpose.SESSION) {
-      for (String field : List.of("scopes", "organization", "token_ttl")) {
-        boolean given = switch (field) {
-          case "scopes" -> !scopes.isEmpty();
-          case "organization" -> !organization.isEmpty();
-          default -> tokenTtl != null;
-        };
-        if (given) {
-          v.add(field, "FIELD_NOT_ALLOWED", field + " is for developer tokens; a session has the approver's rights");
-        }
+      String why = " is for developer tokens; a session has the approver's rights";
+      if (!scopes.isEmpty()) {
+        v.add("scopes", "FIELD_NOT_ALLOWED", "scopes" + why);
+      }
+      if (!organization.isEmpty()) {
+        v.add("organization", "FIELD_NOT_ALLOWED", "organization" + why);
+      }
+      if (tokenTtl != null) {
+        v.add("token_ttl", "FIELD_NOT_ALLOWED", "token_ttl" + why);
       }
     } else {
       if (label.isBlank()) {

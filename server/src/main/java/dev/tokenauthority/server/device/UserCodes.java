@@ -9,7 +9,7 @@ import java.util.Optional;
  * look-alikes (no vowels, so no words), about 34.5 bits, shown as {@code WDJB-MJHT}; typed in
  * either case, with or without the dash.
  */
-final class UserCodes {
+public final class UserCodes {
   static final String ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
   static final int LENGTH = 8;
 
@@ -25,7 +25,7 @@ final class UserCodes {
   }
 
   /** As shown to people: {@code WDJB-MJHT}. */
-  static String display(String code) {
+  public static String display(String code) {
     return code.substring(0, 4) + "-" + code.substring(4);
   }
 

@@ -29,11 +29,6 @@ public final class RatePerKey {
     return bucket(key).tryConsume(1);
   }
 
-  /** Whether {@code key} has any allowance left, taking none. */
-  public boolean hasAllowance(String key) {
-    return bucket(key).getAvailableTokens() > 0;
-  }
-
   private Bucket bucket(String key) {
     return buckets.get(key, k -> Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
