@@ -26,9 +26,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +42,6 @@ public final class AuthInterceptor implements ServerInterceptor {
   /** The request id: taken from the caller if sane, generated otherwise, always sent back. */
   public static final Metadata.Key<String> REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:/+=-]{1,128}");
   /**
    * Where credentials are optional: anyone may report a leak; signing in with an ID token and
    * refreshing carry their own credential in the request; a device without a token starts and
@@ -71,7 +67,7 @@ public final class AuthInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    Origin origin = new Origin(requestId(headers.get(REQUEST_ID)), peer(call));
+    Origin origin = new Origin(Origin.requestId(headers.get(REQUEST_ID)), peer(call));
     String method = call.getMethodDescriptor().getFullMethodName();
     Caller caller;
     try {
@@ -134,19 +130,6 @@ public final class AuthInterceptor implements ServerInterceptor {
       }
       throw e;
     }
-  }
-
-  /**
-   * The caller's id if sane, else a fresh one. Request ids need to be unique, not unguessable, so
-   * they come from ThreadLocalRandom: UUID.randomUUID() would put a shared SecureRandom on the
-   * path of every call.
-   */
-  private static String requestId(String given) {
-    if (given != null && SANE_REQUEST_ID.matcher(given).matches()) {
-      return given;
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    return new UUID(random.nextLong(), random.nextLong()).toString();
   }
 
   private static String peer(ServerCall<?, ?> call) {
