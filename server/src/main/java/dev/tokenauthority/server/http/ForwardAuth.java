@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.http;
 
+import com.google.common.net.PercentEscaper;
 import com.google.gson.JsonObject;
 import dev.tokenauthority.api.BearerHeader;
 import dev.tokenauthority.server.TokenAuthority;
@@ -28,6 +29,12 @@ final class ForwardAuth {
   static final String PATH = "/v1/check";
   static final String PROXY_AUTHORIZATION = "X-Proxy-Authorization";
   static final String REQUIRED_SCOPES = "X-Required-Scopes";
+  /** Identity header values: Guava's percent-escaper keeping printable ASCII but '%' (alphanumerics are always kept). */
+  private static final PercentEscaper IDENTITY_ESCAPER = new PercentEscaper(
+      java.util.stream.IntStream.rangeClosed(0x21, 0x7e)
+          .filter(c -> !Character.isLetterOrDigit(c) && c != '%')
+          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString(),
+      false);
 
   private final TokenAuthority authority;
   private final ProxyCheck check;
@@ -106,17 +113,7 @@ final class ForwardAuth {
    * like "用户" would otherwise arrive as spaces, and two people could look alike upstream.
    */
   static String headerValue(String value) {
-    StringBuilder out = new StringBuilder(value.length());
-    for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if (c > 0x20 && c < 0x7f && c != '%') {
-        out.append((char) c);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return out.toString();
+    return IDENTITY_ESCAPER.escape(value);
   }
 
   /** The proxy, if its own bearer token is valid. */

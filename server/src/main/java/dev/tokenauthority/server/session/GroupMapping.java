@@ -6,6 +6,7 @@ import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.oidc.Person;
 import dev.tokenauthority.server.scope.ScopeCatalogue;
 import dev.tokenauthority.server.scope.ScopeSet;
+import dev.tokenauthority.server.token.TokenRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,9 +28,6 @@ public record GroupMapping(String adminGroup, String managerPattern, String memb
   /** Where a pattern names the organisation. */
   public static final String ORGANIZATION_PLACEHOLDER = "{organization}";
   static final String PERSONAL_TOKENS_WRITE = OrganizationAccess.PERSONAL_TOKENS_WRITE;
-  /** Token group names (what a session's tokens may carry of the person's groups). */
-  private static final Pattern TOKEN_GROUP = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,127}");
-  private static final int MAX_GROUPS = 32;
 
   public GroupMapping {
     for (String pattern : List.of(managerPattern, memberPattern)) {
@@ -73,7 +71,7 @@ public record GroupMapping(String adminGroup, String managerPattern, String memb
     boolean admin = !adminGroup.isEmpty() && groups.contains(adminGroup);
     boolean api = !apiGroup.isEmpty() && groups.contains(apiGroup);
     List<String> tokenGroups = person.groups().stream()
-        .filter(g -> TOKEN_GROUP.matcher(g).matches()).distinct().sorted().limit(MAX_GROUPS).toList();
+        .filter(g -> TokenRules.GROUP.matcher(g).matches()).distinct().sorted().limit(TokenRules.MAX_GROUPS).toList();
     if (admin) {
       return new Rights(person.subject(), requested, List.copyOf(all), Role.ADMIN,
           ScopeSet.of(List.of(ScopeSet.ADMIN)), tokenGroups, true);

@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 
 /** The limits on what a token may look like; each check names the request field it judges. */
 public final class TokenRules {
-  static final Pattern GROUP = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,127}");
+  /** A token group name; a session carries the person's groups that are one. */
+  public static final Pattern GROUP = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,127}");
   static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   static final int MAX_TEXT = 200;
   static final int MAX_REASON = 500;
-  static final int MAX_GROUPS = 32;
+  public static final int MAX_GROUPS = 32;
   static final int MAX_METADATA_KEYS = 16;
   static final int MAX_METADATA_VALUE_BYTES = 256;
   static final int MAX_SCOPES = 64;
