@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -41,10 +40,10 @@ public final class JdbiDeviceStore implements DeviceStore {
 
   private static final RowMapper<DeviceRequest> REQUESTS = (rs, ctx) -> new DeviceRequest(
       rs.getBytes("device_code_hash"), rs.getString("user_code"), Purpose.valueOf(rs.getString("purpose")),
-      rs.getString("label"), words(rs.getString("scopes")), rs.getString("organization"),
+      rs.getString("label"), Columns.words(rs.getString("scopes")), rs.getString("organization"),
       seconds(rs, "token_ttl_seconds"), rs.getString("requester_peer"),
       Instant.ofEpochMilli(rs.getLong("create_time")), Instant.ofEpochMilli(rs.getLong("expire_time")),
-      State.valueOf(rs.getString("state")), approver(rs.getString("approver")), instant(rs, "decide_time"));
+      State.valueOf(rs.getString("state")), approver(rs.getString("approver")), Columns.instant(rs, "decide_time"));
 
   private final Database db;
 
@@ -124,21 +123,13 @@ public final class JdbiDeviceStore implements DeviceStore {
     }
     Map<String, String> m = FormEncoding.decode(encoded);
     return new Approver(m.get("token"), new Rights(m.get("subject"), m.get("organization"),
-        words(m.get("organizations")), Role.valueOf(m.get("role")), ScopeSet.decode(m.get("scopes")),
-        words(m.get("groups")), Boolean.parseBoolean(m.get("may_create_tokens"))));
+        Columns.words(m.get("organizations")), Role.valueOf(m.get("role")), ScopeSet.decode(m.get("scopes")),
+        Columns.words(m.get("groups")), Boolean.parseBoolean(m.get("may_create_tokens"))));
   }
 
-  private static List<String> words(String text) {
-    return text == null || text.isEmpty() ? List.of() : List.of(text.split(" "));
-  }
 
   private static Duration seconds(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : Duration.ofSeconds(v);
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
   }
 }

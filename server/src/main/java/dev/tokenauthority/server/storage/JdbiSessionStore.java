@@ -9,8 +9,6 @@ import dev.tokenauthority.server.session.SessionRecord;
 import dev.tokenauthority.server.session.SessionStore;
 import dev.tokenauthority.server.session.SignInMethod;
 import dev.tokenauthority.server.token.TokenRecord;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -139,7 +137,7 @@ public final class JdbiSessionStore implements SessionStore {
   public Optional<RefreshToken> findRefreshToken(byte[] hash, Instant now) {
     RowMapper<SessionRecord> sessions = sessions(now);
     return byRefreshHash.one(hash, rs -> new RefreshToken(sessions.map(rs, null),
-        Instant.ofEpochMilli(rs.getLong("r_expire_time")), instant(rs, "r_used_time")));
+        Instant.ofEpochMilli(rs.getLong("r_expire_time")), Columns.instant(rs, "r_used_time")));
   }
 
   @Override
@@ -213,10 +211,10 @@ public final class JdbiSessionStore implements SessionStore {
   /** Sessions as they are at {@code now}: one whose newest access token was revoked has ended. */
   private static RowMapper<SessionRecord> sessions(Instant now) {
     return (rs, ctx) -> {
-      Instant end = instant(rs, "end_time");
+      Instant end = Columns.instant(rs, "end_time");
       String reason = rs.getString("end_reason");
       for (String token : List.of("t", "src")) { // the newest access token, or the source, revoked
-        Instant revoked = instant(rs, token + "_revoke_time");
+        Instant revoked = Columns.instant(rs, token + "_revoke_time");
         if (end == null && revoked != null && (rs.getInt(token + "_revoked") != 0 || !revoked.isAfter(now))) {
           end = revoked;
           reason = (token.equals("src") ? "signed in with a token that was revoked: " : "")
@@ -224,23 +222,14 @@ public final class JdbiSessionStore implements SessionStore {
         }
       }
       Rights rights = new Rights(rs.getString("subject"), rs.getString("organization"),
-          words(rs.getString("organizations")), Role.valueOf(rs.getString("role")),
-          ScopeSet.decode(rs.getString("scopes")), words(rs.getString("group_names")),
+          Columns.words(rs.getString("organizations")), Role.valueOf(rs.getString("role")),
+          ScopeSet.decode(rs.getString("scopes")), Columns.words(rs.getString("group_names")),
           rs.getInt("may_create_tokens") != 0);
       return new SessionRecord(rs.getString("id"), rights, SignInMethod.valueOf(rs.getString("method")),
           rs.getString("peer"), Instant.ofEpochMilli(rs.getLong("create_time")),
-          Instant.ofEpochMilli(rs.getLong("absolute_expire_time")), instant(rs, "last_refresh_time"),
+          Instant.ofEpochMilli(rs.getLong("absolute_expire_time")), Columns.instant(rs, "last_refresh_time"),
           rs.getString("access_token_id"), Instant.ofEpochMilli(rs.getLong("access_expire_time")),
           Instant.ofEpochMilli(rs.getLong("refresh_expire_time")), end, reason, rs.getString("source_token_id"));
     };
-  }
-
-  private static List<String> words(String text) {
-    return text.isEmpty() ? List.of() : List.of(text.split(" "));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
   }
 }

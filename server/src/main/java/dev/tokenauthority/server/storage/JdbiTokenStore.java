@@ -275,7 +275,7 @@ public final class JdbiTokenStore implements TokenStore {
     return new TokenRecord(
         r.id(), TokenKind.valueOf(r.kind()), r.organization(), r.subject(), r.label(),
         ScopeSet.decode(r.scopes()),
-        r.groupNames().isEmpty() ? List.of() : List.of(r.groupNames().split(" ")),
+        Columns.words(r.groupNames()),
         FormEncoding.decode(r.metadata()), Instant.ofEpochMilli(r.createTime()), r.creator(),
         instant(r.expireTime()), instant(r.lastUseTime()), instant(r.revokeTime()),
         r.revokeReason(), r.rotatedFrom(), r.rotatedTo(), r.secretHint(), r.secretHash(),
