@@ -448,19 +448,30 @@ public final class Bench implements Callable<Integer> {
     java.util.function.Supplier<java.net.http.HttpRequest> checked = () -> java.net.http.HttpRequest.newBuilder(check)
         .header("X-Proxy-Authorization", "Bearer " + proxy).header("X-Required-Scopes", "lenses:read")
         .header("Authorization", "Bearer " + secrets[ThreadLocalRandom.current().nextInt(HOT_SET)]).GET().build();
-    int inFlight = channels * outstanding;
-    HttpLoad.closedLoop(client, inFlight, Duration.ofSeconds(serverWarmup), Duration.ZERO, checked, 200);
+    List<Load.Starter> emptySlots = new ArrayList<>();
+    List<Load.Starter> checkSlots = new ArrayList<>();
+    for (int i = 0; i < channels * outstanding; i++) {
+      emptySlots.add(http(client, empty));
+      checkSlots.add(http(client, checked));
+    }
+    Load.closedLoop(checkSlots, Duration.ofSeconds(serverWarmup), Duration.ZERO);
     List<Window> base = new ArrayList<>();
     List<Window> candidate = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      base.add(HttpLoad.closedLoop(client, inFlight, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), empty, 200));
-      candidate.add(HttpLoad.closedLoop(client, inFlight, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
-          checked, 200));
+      base.add(Load.closedLoop(emptySlots, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds)));
+      candidate.add(Load.closedLoop(checkSlots, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds)));
     }
     report.scenario("http-empty", Window.sum(base));
     report.scenario("forward-auth-hot", Window.sum(candidate));
     ratio("forward-auth (hot token) QPS / empty HTTP QPS", "forward-auth-hot", "http-empty", true, true, 0.8);
     ratio("forward-auth (hot token) p99 / empty HTTP p99", "forward-auth-hot", "http-empty", false, false, 1.5);
+  }
+
+  /** One HTTP request per start; anything but 200 is an error. */
+  private static Load.Starter http(java.net.http.HttpClient client,
+      java.util.function.Supplier<java.net.http.HttpRequest> request) {
+    return done -> client.sendAsync(request.get(), java.net.http.HttpResponse.BodyHandlers.discarding())
+        .whenComplete((r, e) -> done.accept(e == null && r.statusCode() == 200));
   }
 
   /**

@@ -30,33 +30,47 @@ final class Load {
    */
   static Window closedLoop(List<? extends Channel> channels, int outstanding, Duration warmup, Duration measure, Call call)
       throws InterruptedException {
+    AtomicLong sequence = new AtomicLong();
+    List<Starter> slots = new java.util.ArrayList<>();
+    for (Channel channel : channels) {
+      for (int i = 0; i < outstanding; i++) {
+        slots.add(done -> whenDone(call.fire(channel, sequence.getAndIncrement()), done));
+      }
+    }
+    return closedLoop(slots, warmup, measure);
+  }
+
+  /** Starts one request and tells {@code done}, once, whether it succeeded. */
+  interface Starter {
+    void start(Consumer<Boolean> done);
+  }
+
+  /** The closed loop itself, whatever the requests are (gRPC calls, HTTP requests): one slot each. */
+  static Window closedLoop(List<Starter> slots, Duration warmup, Duration measure) throws InterruptedException {
     Recorder recorder = new Recorder(60_000_000_000L, 3);
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong calls = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    AtomicLong sequence = new AtomicLong();
-    CountDownLatch drained = new CountDownLatch(channels.size() * outstanding);
-    for (Channel channel : channels) {
-      for (int i = 0; i < outstanding; i++) {
-        new Runnable() {
-          @Override
-          public void run() {
-            if (!running.get()) {
-              drained.countDown();
-              return;
-            }
-            long start = System.nanoTime();
-            whenDone(call.fire(channel, sequence.getAndIncrement()), ok -> {
-              recorder.recordValue(System.nanoTime() - start);
-              calls.incrementAndGet();
-              if (!ok) {
-                errors.incrementAndGet();
-              }
-              run(); // the next call of this slot
-            });
+    CountDownLatch drained = new CountDownLatch(slots.size());
+    for (Starter slot : slots) {
+      new Runnable() {
+        @Override
+        public void run() {
+          if (!running.get()) {
+            drained.countDown();
+            return;
           }
-        }.run();
-      }
+          long start = System.nanoTime();
+          slot.start(ok -> {
+            recorder.recordValue(System.nanoTime() - start);
+            calls.incrementAndGet();
+            if (!ok) {
+              errors.incrementAndGet();
+            }
+            run(); // the next call of this slot
+          });
+        }
+      }.run();
     }
     Thread.sleep(warmup.toMillis());
     recorder.reset();
