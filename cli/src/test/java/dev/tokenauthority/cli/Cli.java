@@ -58,7 +58,10 @@ final class Cli {
   }
 
   private Result run(InputStream in, boolean interactive, StringWriter err, String... args) {
-    StringWriter out = new StringWriter();
+    return run(in, interactive, new StringWriter(), err, args);
+  }
+
+  private Result run(InputStream in, boolean interactive, StringWriter out, StringWriter err, String... args) {
     Terminal t = Terminal.of(in, new PrintWriter(out, true), new PrintWriter(err, true), Map.copyOf(env),
         configDir, clock, interactive);
     int exit = Ta.run(t, args);
@@ -67,13 +70,25 @@ final class Cli {
 
   /** A run in the background whose stderr can be watched while it waits (device flows). */
   final class Background {
+    final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
     final CompletableFuture<Result> result;
+    private final Thread runner;
+
+    /** Interrupts the run (Ctrl-C for a follow) and waits for its end. */
+    Result stop() throws InterruptedException {
+      runner.interrupt();
+      runner.join(10_000);
+      return result.getNow(null);
+    }
 
     Background(String... args) throws java.io.IOException {
       PipedOutputStream feed = new PipedOutputStream();
       PipedInputStream in = new PipedInputStream(feed);
-      result = CompletableFuture.supplyAsync(() -> run(in, false, err, args));
+      // Its own thread, not the common pool: cancelling a follow (audit tail) interrupts it.
+      result = new CompletableFuture<>();
+      runner = new Thread(() -> result.complete(run(in, false, out, err, args)), "ta " + String.join(" ", args));
+      runner.start();
     }
 
     /** Waits until stderr contains {@code text}; returns stderr so far. */

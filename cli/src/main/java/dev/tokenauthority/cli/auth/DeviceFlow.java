@@ -25,6 +25,9 @@ final class DeviceFlow {
       throws InterruptedException {
     DeviceAuthorization started = api.devicesAnonymous().startDeviceAuthorization(ask);
     Duration interval = Duration.ofSeconds(started.getInterval().getSeconds(), started.getInterval().getNanos());
+    if (!interval.isPositive()) {
+      interval = Duration.ofSeconds(5); // RFC 8628's default when the server names none
+    }
     t.err().println("To approve, open " + started.getVerificationUri() + " and enter the code " + started.getUserCode());
     t.err().println("  (or open " + started.getVerificationUriComplete() + ", or run `ta auth device approve "
         + started.getUserCode() + "` where you are signed in).");

@@ -49,7 +49,8 @@ public final class DeviceAuthorizationGrpcService
           CallerContext.current().origin());
       return toProto(started.request()).toBuilder()
           .setDeviceCode(started.deviceCode().reveal())
-          .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(settings.interval().toSeconds()))
+          .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(settings.interval().getSeconds())
+              .setNanos(settings.interval().getNano()))
           .build();
     });
   }
