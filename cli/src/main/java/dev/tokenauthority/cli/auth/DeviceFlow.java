@@ -25,7 +25,7 @@ final class DeviceFlow {
       throws InterruptedException {
     DeviceAuthorization started = api.devicesAnonymous().startDeviceAuthorization(ask);
     Duration interval = Duration.ofSeconds(started.getInterval().getSeconds(), started.getInterval().getNanos());
-    if (!interval.isPositive()) {
+    if (interval.isZero() || interval.isNegative()) {
       interval = Duration.ofSeconds(5); // RFC 8628's default when the server names none
     }
     t.err().println("To approve, open " + started.getVerificationUri() + " and enter the code " + started.getUserCode());
