@@ -15,6 +15,7 @@ import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import dev.tokenauthority.server.device.DeviceSettings;
 import dev.tokenauthority.server.storage.Durability;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -45,31 +46,33 @@ final class LiveServer implements AutoCloseable {
   final String adminSecret;
   final String adminId;
 
-  private LiveServer(Path dataDir, String host, InetSocketAddress bind, ServerCredentials tls) throws Exception {
+  private LiveServer(Path dataDir, String host, InetSocketAddress bind, ServerCredentials tls,
+      ChannelCredentials clientTls) throws Exception {
     this.host = host;
     authority = TokenAuthority.open(dataDir, CONFIG, Durability.NORMAL, Clock.systemUTC());
     authority.bootstrap();
     server = new TokenAuthorityServer(tls == null ? NettyServerBuilder.forAddress(bind)
         : NettyServerBuilder.forAddress(bind, tls), authority).start();
     adminSecret = Files.readString(dataDir.resolve("bootstrap-token")).trim();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    channel = clientTls == null ? NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build()
+        : NettyChannelBuilder.forAddress("localhost", server.port(), clientTls).build();
     adminId = admin().introspectToken(IntrospectTokenRequest.newBuilder().setSecret(adminSecret).build())
         .getToken().getId();
   }
 
   /** Plaintext on 127.0.0.1. */
   static LiveServer start(Path dataDir) throws Exception {
-    return new LiveServer(dataDir, "127.0.0.1", new InetSocketAddress("127.0.0.1", 0), null);
+    return new LiveServer(dataDir, "127.0.0.1", new InetSocketAddress("127.0.0.1", 0), null, null);
   }
 
   /** Plaintext on every interface, reached at {@code host}. */
   static LiveServer onAllInterfaces(Path dataDir, String host) throws Exception {
-    return new LiveServer(dataDir, host, new InetSocketAddress(0), null);
+    return new LiveServer(dataDir, host, new InetSocketAddress(0), null, null);
   }
 
   /** TLS on 127.0.0.1, reached as localhost. */
-  static LiveServer withTls(Path dataDir, ServerCredentials tls) throws Exception {
-    return new LiveServer(dataDir, "localhost", new InetSocketAddress("127.0.0.1", 0), tls);
+  static LiveServer withTls(Path dataDir, ServerCredentials tls, ChannelCredentials trust) throws Exception {
+    return new LiveServer(dataDir, "localhost", new InetSocketAddress("127.0.0.1", 0), tls, trust);
   }
 
   String target() {
