@@ -32,7 +32,12 @@ public final class ErrorLine {
             parts.set(0, parts.get(0) + " (" + any.unpack(ErrorInfo.class).getReason() + ")");
           } else if (any.is(BadRequest.class)) {
             for (BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList()) {
-              parts.add(v.getField() + ": " + v.getDescription());
+              if (v.getDescription().equals(message)) {
+                // The message is this violation: name its field once instead of saying it twice.
+                parts.set(0, v.getField() + ": " + parts.get(0));
+              } else {
+                parts.add(v.getField() + ": " + v.getDescription());
+              }
             }
           }
         } catch (InvalidProtocolBufferException malformed) {

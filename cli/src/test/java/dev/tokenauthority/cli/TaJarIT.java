@@ -1,0 +1,72 @@
+package dev.tokenauthority.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonParser;
+import dev.tokenauthority.api.v1.TokenKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar and the launcher, run as real processes with credentials from the environment. */
+class TaJarIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void packagedJar_listsTokens_withTaTokenFromTheEnvironment() throws Exception {
+    try (LiveServer server = LiveServer.start(dir.resolve("data"))) {
+      server.token(TokenKind.TOKEN_KIND_ORGANIZATION, "acme", null, "deploy", "lenses:read");
+      Map<String, String> env = Map.of("TA_TOKEN", server.adminSecret, "TA_SERVER", server.target(),
+          "XDG_CONFIG_HOME", dir.resolve("config").toString());
+
+      Cli.Result r = TaProcess.run(List.of(javaBin(), "-jar", TaProcess.jar().toString(), "tokens", "list", "--json"), env, "");
+
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.err()).isEmpty();
+      assertThat(JsonParser.parseString(r.out()).getAsJsonArray()).hasSize(2);
+
+      Cli.Result denied = TaProcess.run(List.of(javaBin(), "-jar", TaProcess.jar().toString(), "tokens", "list"),
+          Map.of("TA_TOKEN", "tka_org_" + "x".repeat(40), "TA_SERVER", server.target()), "");
+      assertThat(denied.exit()).isEqualTo(ExitCode.UNAUTHENTICATED);
+      assertThat(denied.err().lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void launcher_recordsAClassArchiveOnce_andLaterRunsMapIt_withTheSameOutput() throws Exception {
+    try (LiveServer server = LiveServer.start(dir.resolve("data"))) {
+      Map<String, String> env = Map.of("TA_TOKEN", server.adminSecret, "TA_SERVER", server.target(),
+          "XDG_CACHE_HOME", dir.resolve("cache").toString(), "PATH", System.getenv("PATH"),
+          "HOME", dir.toString(), "JAVA_HOME", System.getProperty("java.home"));
+      // A never-used token: its listing stays the same from run to run (the admin's last use does not).
+      server.token(TokenKind.TOKEN_KIND_ORGANIZATION, "acme", null, "deploy", "lenses:read");
+      List<String> list = List.of(TaProcess.launcher().toString(), "tokens", "list", "-s", "org", "--json");
+
+      Cli.Result first = TaProcess.run(list, env, "");
+      assertThat(first.exit()).as(first.toString()).isZero();
+      List<Path> archives;
+      try (Stream<Path> files = Files.list(dir.resolve("cache/ta"))) {
+        archives = files.toList();
+      }
+      assertThat(archives).singleElement().satisfies(a -> assertThat(a.toString()).endsWith(".jsa"));
+
+      Cli.Result second = TaProcess.run(list, env, "");
+      assertThat(second.exit()).as(second.toString()).isZero();
+      assertThat(second.out()).isEqualTo(first.out());
+      assertThat(second.err()).isEmpty();
+
+      Cli.Result plain = TaProcess.run(list, Map.of("TA_TOKEN", server.adminSecret, "TA_SERVER", server.target(),
+          "TA_CDS", "0", "PATH", System.getenv("PATH"), "HOME", dir.toString()), "");
+      assertThat(plain.out()).isEqualTo(first.out());
+    }
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
