@@ -86,8 +86,12 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
   @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, http, people, scale,"
-      + " scans, open-loop, revocation-lag, client-hit (default: all).")
+      + " scans, open-loop, revocation-lag, cli, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
+  @Option(names = "--ta", defaultValue = "cli/ta", description = "The ta launcher timed by the cli group (default ${DEFAULT-VALUE}).")
+  Path ta;
+  @Option(names = "--cli-rounds", defaultValue = "10", description = "Timed runs of each ta command (default ${DEFAULT-VALUE}).")
+  int cliRounds;
   @Option(names = "--skip-jmh", description = "Skip the client-hit JMH benchmark.")
   boolean skipJmh;
 
@@ -182,6 +186,9 @@ public final class Bench implements Callable<Integer> {
       }
       if (runs("revocation-lag")) {
         revocationLag(s1, small.adminSecret);
+      }
+      if (runs("cli")) {
+        CommandLineTime.measure(report, ta, s1.port, small.adminSecret, cliRounds, work);
       }
     }
     idp.shutdown();
