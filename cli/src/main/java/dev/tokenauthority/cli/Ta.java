@@ -36,8 +36,8 @@ import picocli.CommandLine.Command;
 public final class Ta extends Group {
   /**
    * The command groups, added to the tree by {@link #run}. Not in the annotation: picocli builds
-   * every command it is given by reflection, a quarter of a short command's run time, so a run
-   * builds only the group its first argument names (and all of them for help and completion).
+   * every command it is given by reflection (0.23 s for all of them), so a run builds only the
+   * group its first argument names, 0.07 s less (and all of them for help and completion).
    */
   private static final Map<String, Class<?>> GROUPS = groups();
 
