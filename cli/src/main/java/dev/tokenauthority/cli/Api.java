@@ -21,10 +21,14 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.AbstractStub;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A connection to the authority: the channel, and stubs that carry the caller's credential and a
@@ -36,7 +40,6 @@ public final class Api implements AutoCloseable {
   private final ManagedChannel channel;
   private final EventLoopGroup loop;
   private final Duration timeout;
-  private CallCredentials credentials;
 
   private Api(Terminal terminal, String target, ManagedChannel channel, EventLoopGroup loop, Duration timeout) {
     this.terminal = terminal;
@@ -82,7 +85,7 @@ public final class Api implements AutoCloseable {
 
   /** Token calls with the caller's credential if there is one (leak reports need none). */
   public TokenServiceGrpc.TokenServiceBlockingStub tokensOptionallyAuthenticated() {
-    Optional<CallCredentials> c = optionalCredentials();
+    Optional<CallCredentials> c = credentialsIfUsable();
     TokenServiceGrpc.TokenServiceBlockingStub stub = deadline(TokenServiceGrpc.newBlockingStub(channel));
     return c.isPresent() ? stub.withCallCredentials(c.get()) : stub;
   }
@@ -118,11 +121,13 @@ public final class Api implements AutoCloseable {
     return deadline(SessionServiceGrpc.newBlockingStub(channel)).withCallCredentials(BearerToken.of(secret));
   }
 
+  /**
+   * Stubs are made per call, and so is the credential: a session's access token is looked up (and
+   * refreshed when due) for each one, so that a long-running command ({@code audit tail}) outlives
+   * the hour an access token lasts.
+   */
   private <S extends AbstractStub<S>> S authenticated(S stub) {
-    if (credentials == null) {
-      credentials = optionalCredentials().orElseThrow(() -> new CliException(ExitCode.UNAUTHENTICATED,
-          "not signed in to " + target + ": run `ta auth login`, or set TA_TOKEN to a token's secret"));
-    }
+    CallCredentials credentials = optionalCredentials().orElseThrow(() -> SessionKeeper.notSignedIn(target));
     return deadline(stub).withCallCredentials(credentials);
   }
 
@@ -130,7 +135,7 @@ public final class Api implements AutoCloseable {
   private Optional<CallCredentials> optionalCredentials() {
     String fromEnv = terminal.env("TA_TOKEN");
     if (fromEnv != null) {
-      return Optional.of(BearerToken.of(fromEnv.strip()));
+      return Optional.of(BearerToken.of(fromEnv));
     }
     try {
       return SessionKeeper.accessToken(terminal, this).map(BearerToken::of);
@@ -139,12 +144,21 @@ public final class Api implements AutoCloseable {
     }
   }
 
+  /** Calls that work without credentials use them when they work, and go anonymous otherwise. */
+  private Optional<CallCredentials> credentialsIfUsable() {
+    try {
+      return optionalCredentials();
+    } catch (CliException | StatusRuntimeException | UncheckedIOException unusable) {
+      return Optional.empty();
+    }
+  }
+
   private <S extends AbstractStub<S>> S deadline(S stub) {
     return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A failure of the transport itself (nothing answered) said with the address, for people. */
-  RuntimeException explain(StatusRuntimeException e) {
+  public RuntimeException explain(StatusRuntimeException e) {
     Status.Code code = e.getStatus().getCode();
     if (ErrorLine.reason(e) == null && (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED)) {
       String why = e.getStatus().getDescription();
@@ -175,10 +189,28 @@ public final class Api implements AutoCloseable {
     throw new CliException(ExitCode.USAGE, "--server must be HOST:PORT (e.g. 127.0.0.1:50051), not '" + target + "'");
   }
 
-  /** Literal loopback names only: a name that merely resolves to loopback could resolve elsewhere tomorrow. */
+  /**
+   * Whether plaintext may go to {@code host}: an IP literal of the loopback range, or
+   * {@code localhost} when every address it has is loopback. Any other name, even one that starts
+   * with "127.", could lead anywhere.
+   */
   static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    try {
+      if (IP_LITERAL.matcher(host).matches()) {
+        return InetAddress.getByName(host).isLoopbackAddress(); // a literal: parsed, never looked up
+      }
+      if (host.equalsIgnoreCase("localhost")) {
+        InetAddress[] all = InetAddress.getAllByName(host);
+        return Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
+      }
+    } catch (UnknownHostException e) {
+      return false;
+    }
+    return false;
   }
+
+  private static final Pattern IP_LITERAL =
+      Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
   @Override
   public void close() {

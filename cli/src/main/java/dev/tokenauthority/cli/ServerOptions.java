@@ -43,6 +43,9 @@ public final class ServerOptions {
   }
 
   java.time.Duration timeout() {
+    if (timeout != null && timeout.isZero()) {
+      throw new CliException(ExitCode.USAGE, "--timeout must be more than 0s");
+    }
     return timeout == null ? java.time.Duration.ofSeconds(30) : timeout;
   }
 }

@@ -11,8 +11,8 @@ import java.lang.reflect.Constructor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code ta}: the token authority from a terminal. */
 @Command(
@@ -40,6 +40,7 @@ public final class Ta extends Group {
    * group its first argument names, 0.07 s less (and all of them for help and completion).
    */
   private static final Map<String, Class<?>> GROUPS = groups();
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("tka_[a-z]{3}_[A-Za-z0-9]+");
 
   private static Map<String, Class<?>> groups() {
     Map<String, Class<?>> g = new LinkedHashMap<>();
@@ -65,6 +66,8 @@ public final class Ta extends Group {
     try {
       if (args.length > 0 && GROUPS.containsKey(args[0]) && !args[0].equals("generate-completion")) {
         cl.addSubcommand(args[0], factory.create(GROUPS.get(args[0])));
+      } else if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        // Nothing to build: the version is the root command's.
       } else {
         for (Map.Entry<String, Class<?>> g : GROUPS.entrySet()) {
           cl.addSubcommand(g.getKey(), factory.create(g.getValue()));
@@ -78,7 +81,13 @@ public final class Ta extends Group {
     cl.setErr(terminal.err());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler((e, argv) -> {
-      terminal.err().println("ta: " + e.getMessage());
+      // picocli quotes what it could not place; a secret typed as an argument must not be echoed.
+      String message = SECRET.matcher(e.getMessage()).replaceAll("tka_***");
+      terminal.err().println("ta: " + message);
+      if (!message.equals(e.getMessage())) {
+        terminal.err().println("Secrets are never taken as arguments (shell history, ps): give them on stdin or"
+            + " with --secret-env.");
+      }
       terminal.err().println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
       terminal.err().flush();
       return ExitCode.USAGE;
@@ -106,6 +115,10 @@ public final class Ta extends Group {
     if (e instanceof CliException c) {
       t.err().println("ta: " + c.getMessage());
       return c.code();
+    }
+    if (e instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.CANCELLED
+        && Thread.currentThread().isInterrupted()) {
+      return 130; // Ctrl-C (an interrupt) landed during a call rather than between calls
     }
     if (e instanceof io.grpc.StatusRuntimeException s) {
       t.err().println("ta: " + ErrorLine.of(s));

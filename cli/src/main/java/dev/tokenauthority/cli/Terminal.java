@@ -28,7 +28,7 @@ public record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
         new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
-        env, configDir(env), Clock.systemUTC(), System.console() != null);
+        env, configDir(env), Clock.systemUTC(), stdinIsTerminal());
   }
 
   /** A terminal reading {@code in}, for tests and embedding. */
@@ -38,19 +38,29 @@ public record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<
         env, configDir, clock, interactive);
   }
 
-  /** {@code $XDG_CONFIG_HOME/ta}, else {@code ~/.config/ta} (the XDG base directory default). */
+  /**
+   * Whether a person types on stdin. The launcher says so ({@code test -t 0}); run without it,
+   * a console (stdin and stdout both a terminal) is the best Java 17 can tell.
+   */
+  private static boolean stdinIsTerminal() {
+    String fromLauncher = System.getProperty("ta.stdin.tty");
+    return fromLauncher != null ? Boolean.parseBoolean(fromLauncher) : System.console() != null;
+  }
+
+  /** {@code $XDG_CONFIG_HOME/ta}, else {@code $HOME/.config/ta} (the XDG base directory default). */
   static Path configDir(Map<String, String> env) {
     String xdg = env.get("XDG_CONFIG_HOME");
     if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
       return Path.of(xdg, "ta");
     }
-    return Path.of(System.getProperty("user.home"), ".config", "ta");
+    String home = env.get("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config", "ta");
   }
 
   /** The environment variable, or null when unset or empty. */
   public String env(String name) {
     String value = env.get(name);
-    return value == null || value.isEmpty() ? null : value;
+    return value == null || value.isBlank() ? null : value.strip();
   }
 
   /**
@@ -72,8 +82,9 @@ public record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<
       return typed == null ? "" : new String(typed).strip();
     }
     if (interactive) {
-      err.print(what + ": ");
-      err.flush();
+      // A person at stdin but no console (stdout is piped): typing would echo the secret.
+      throw new CliException(ExitCode.USAGE, "the " + what + " would show on the screen as you type it (stdout is"
+          + " not a terminal): redirect it into stdin, or name a variable with --secret-env");
     }
     String line = in.readLine();
     if (line == null || line.isBlank()) {

@@ -116,6 +116,65 @@ class AuthCommandTest {
   }
 
   @Test
+  void logoutAfterTheAccessTokenRanOut_stillEndsTheSession_notJustTheFile() throws Exception {
+    loginApprovedElsewhere();
+    String refreshToken = java.nio.file.Files.readAllLines(ta.configDir().resolve("session.properties")).stream()
+        .filter(l -> l.startsWith("refresh_token=")).findFirst().orElseThrow().substring("refresh_token=".length());
+    Cli nextDay = new Cli(ta.configDir()).env("TA_SERVER", server.target())
+        .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(61)));
+
+    Cli.Result out = nextDay.run("auth", "logout");
+
+    assertThat(out.exit()).as(out.toString()).isZero();
+    assertThat(out.err()).contains("has ended");
+    // The refresh token the file held was traded for a live access token, which signed out: the
+    // session is over on the server, so the old refresh token is refused as reused.
+    io.grpc.StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        io.grpc.StatusRuntimeException.class, () -> sessions().refreshSession(
+            dev.tokenauthority.api.v1.RefreshSessionRequest.newBuilder().setRefreshToken(refreshToken).build()));
+    assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
+  void logoutAgainstAnotherServer_leavesTheStoredSessionAlone() throws Exception {
+    loginApprovedElsewhere();
+    String access = ta.run("auth", "token").out().strip();
+
+    Cli.Result out = ta.run("auth", "logout", "--server", "127.0.0.1:9");
+
+    assertThat(out.exit()).isZero();
+    assertThat(out.err()).contains("Not signed in to 127.0.0.1:9");
+    assertThat(ta.configDir().resolve("session.properties")).exists();
+    assertThat(server.active(access)).isTrue();
+  }
+
+  @Test
+  void signingInAgain_endsTheSessionItReplaces() throws Exception {
+    loginApprovedElsewhere();
+    String first = ta.run("auth", "token").out().strip();
+
+    Cli.Result again = loginApprovedElsewhere();
+
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(server.active(first)).isFalse();
+    assertThat(server.active(ta.run("auth", "token").out().strip())).isTrue();
+  }
+
+  private dev.tokenauthority.api.v1.SessionServiceGrpc.SessionServiceBlockingStub sessions() {
+    io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(server.target())
+        .usePlaintext().build();
+    channels.add(ch);
+    return dev.tokenauthority.api.v1.SessionServiceGrpc.newBlockingStub(ch);
+  }
+
+  private final java.util.List<io.grpc.ManagedChannel> channels = new java.util.ArrayList<>();
+
+  @AfterEach
+  void closeChannels() {
+    channels.forEach(io.grpc.ManagedChannel::shutdownNow);
+  }
+
+  @Test
   void aSessionEndedElsewhere_isForgotten_withAClearWord() throws Exception {
     loginApprovedElsewhere();
     String access = ta.run("auth", "token").out().strip();

@@ -6,6 +6,8 @@ import dev.tokenauthority.api.v1.CreateConnectorRequest;
 import dev.tokenauthority.api.v1.CreateTokenRequest;
 import dev.tokenauthority.api.v1.GetTokenRequest;
 import dev.tokenauthority.api.v1.IntrospectTokenRequest;
+import dev.tokenauthority.api.v1.SessionServiceGrpc;
+import dev.tokenauthority.api.v1.SignInRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
 import dev.tokenauthority.api.v1.TokenServiceGrpc;
@@ -47,9 +49,9 @@ final class LiveServer implements AutoCloseable {
   final String adminId;
 
   private LiveServer(Path dataDir, String host, InetSocketAddress bind, ServerCredentials tls,
-      ChannelCredentials clientTls) throws Exception {
+      ChannelCredentials clientTls, Clock clock) throws Exception {
     this.host = host;
-    authority = TokenAuthority.open(dataDir, CONFIG, Durability.NORMAL, Clock.systemUTC());
+    authority = TokenAuthority.open(dataDir, CONFIG, Durability.NORMAL, clock);
     authority.bootstrap();
     server = new TokenAuthorityServer(tls == null ? NettyServerBuilder.forAddress(bind)
         : NettyServerBuilder.forAddress(bind, tls), authority).start();
@@ -62,17 +64,22 @@ final class LiveServer implements AutoCloseable {
 
   /** Plaintext on 127.0.0.1. */
   static LiveServer start(Path dataDir) throws Exception {
-    return new LiveServer(dataDir, "127.0.0.1", new InetSocketAddress("127.0.0.1", 0), null, null);
+    return new LiveServer(dataDir, "127.0.0.1", new InetSocketAddress("127.0.0.1", 0), null, null, Clock.systemUTC());
+  }
+
+  /** Plaintext on 127.0.0.1, the server's time from {@code clock}. */
+  static LiveServer start(Path dataDir, Clock clock) throws Exception {
+    return new LiveServer(dataDir, "127.0.0.1", new InetSocketAddress("127.0.0.1", 0), null, null, clock);
   }
 
   /** Plaintext on every interface, reached at {@code host}. */
   static LiveServer onAllInterfaces(Path dataDir, String host) throws Exception {
-    return new LiveServer(dataDir, host, new InetSocketAddress(0), null, null);
+    return new LiveServer(dataDir, host, new InetSocketAddress(0), null, null, Clock.systemUTC());
   }
 
   /** TLS on 127.0.0.1, reached as localhost. */
   static LiveServer withTls(Path dataDir, ServerCredentials tls, ChannelCredentials trust) throws Exception {
-    return new LiveServer(dataDir, "localhost", new InetSocketAddress("127.0.0.1", 0), tls, trust);
+    return new LiveServer(dataDir, "localhost", new InetSocketAddress("127.0.0.1", 0), tls, trust, Clock.systemUTC());
   }
 
   String target() {
@@ -105,6 +112,12 @@ final class LiveServer implements AutoCloseable {
   /** Whether {@code secret} introspects active now. */
   boolean active(String secret) {
     return admin().introspectToken(IntrospectTokenRequest.newBuilder().setSecret(secret).build()).getActive();
+  }
+
+  /** Signs in with {@code secret} (a personal or system token); returns the session's access token. */
+  String signIn(String secret) {
+    return SessionServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken.of(secret))
+        .withDeadlineAfter(10, TimeUnit.SECONDS).signIn(SignInRequest.getDefaultInstance()).getAccessToken();
   }
 
   Connector connector(String org, String slug, String... scopes) {

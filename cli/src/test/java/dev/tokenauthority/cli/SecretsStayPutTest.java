@@ -46,6 +46,22 @@ class SecretsStayPutTest {
       runs.add(ta.env("TA_TOKEN", victim.getSecret()).run("tokens", "list"));
       runs.add(ta.env("TA_TOKEN", "tka_org_" + "x".repeat(40)).run("tokens", "list"));
       runs.add(ta.env("TA_TOKEN", server.adminSecret).run("tokens", "list", "--json"));
+      // A secret typed as an argument is refused without being echoed.
+      Cli.Result asArgument = ta.run("tokens", "introspect", victim.getSecret());
+      assertThat(asArgument.exit()).isEqualTo(ExitCode.USAGE);
+      assertThat(asArgument.err()).contains("tka_***").contains("--secret-env");
+      runs.add(asArgument);
+      // A signed-in terminal: its session store is the one file allowed to hold secrets.
+      Cli person = new Cli(config).env("TA_SERVER", server.target());
+      Cli.Background login = person.start("auth", "login");
+      java.util.regex.Matcher code = Pattern.compile("enter the code ([A-Z]{4}-[A-Z]{4})")
+          .matcher(login.awaitErr("Waiting for approval"));
+      assertThat(code.find()).isTrue();
+      runs.add(ta.run("auth", "device", "approve", code.group(1), "--yes"));
+      runs.add(login.result.get());
+      runs.add(person.run("auth", "status"));
+      runs.add(person.run("auth", "refresh"));
+      runs.add(person.run("tokens", "list"));
 
       List<String> handedOver = new ArrayList<>();
       for (Cli.Result r : runs) {
@@ -59,10 +75,18 @@ class SecretsStayPutTest {
       assertThat(handedOver).hasSize(4).doesNotContain(victim.getSecret(), server.adminSecret);
       String rotated = Files.readString(secretFile).strip();
       assertThat(handedOver).doesNotContain(rotated);
+      List<Path> written;
       try (Stream<Path> files = Files.walk(config)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          assertThat(SECRET.matcher(Files.readString(f)).find()).as(f.toString()).isFalse();
-        }
+        written = files.filter(Files::isRegularFile).toList();
+      }
+      assertThat(written).extracting(f -> f.getFileName().toString())
+          .containsExactlyInAnyOrder("config.properties", "session.properties", "session.lock");
+      for (Path f : written) {
+        boolean holdsSecrets = SECRET.matcher(Files.readString(f)).find();
+        assertThat(holdsSecrets).as(f.toString()).isEqualTo(f.endsWith("session.properties"));
+      }
+      try (Stream<Path> files = Files.list(secretFile.getParent())) {
+        assertThat(files.toList()).as("no temporary file left beside the secret file").containsExactly(secretFile);
       }
     }
   }

@@ -3,7 +3,11 @@ package dev.tokenauthority.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
+import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.TokenKind;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,6 +67,41 @@ class TaJarIT {
       Cli.Result plain = TaProcess.run(list, Map.of("TA_TOKEN", server.adminSecret, "TA_SERVER", server.target(),
           "TA_CDS", "0", "PATH", System.getenv("PATH"), "HOME", dir.toString()), "");
       assertThat(plain.out()).isEqualTo(first.out());
+    }
+  }
+
+  @Test
+  void aRefreshWaitsForTheSessionLock_soTwoProcessesNeverSpendOneRefreshToken() throws Exception {
+    try (LiveServer server = LiveServer.start(dir.resolve("data"))) {
+      Token alice = server.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice@example.com", "alice",
+          "tokens:read", "personal-tokens:write");
+      Path xdg = dir.resolve("xdg");
+      Cli ta = new Cli(xdg.resolve("ta")).env("TA_SERVER", server.target());
+      Cli.Background login = ta.start("auth", "login");
+      java.util.regex.Matcher code = java.util.regex.Pattern.compile("enter the code ([A-Z]{4}-[A-Z]{4})")
+          .matcher(login.awaitErr("Waiting for approval"));
+      assertThat(code.find()).isTrue();
+      new Cli(dir.resolve("other")).env("TA_SERVER", server.target()).env("TA_TOKEN", alice.getSecret())
+          .run("auth", "device", "approve", code.group(1), "--yes");
+      assertThat(login.result.get().exit()).isZero();
+      Path stored = xdg.resolve("ta/session.properties");
+
+      // Another ta holds the lock (mid-refresh): this one must wait for it, not spend the same token.
+      long released;
+      Process refresh;
+      try (FileChannel lockFile = FileChannel.open(xdg.resolve("ta/session.lock"), StandardOpenOption.WRITE);
+          FileLock held = lockFile.lock()) {
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", TaProcess.jar().toString(), "auth", "refresh");
+        pb.environment().keySet().removeIf(k -> k.startsWith("TA_") || k.startsWith("XDG_"));
+        pb.environment().putAll(Map.of("TA_SERVER", server.target(), "XDG_CONFIG_HOME", xdg.toString()));
+        refresh = pb.start();
+        Thread.sleep(3_000); // long enough for an unlocked refresh to have finished
+        released = System.currentTimeMillis();
+      }
+      assertThat(refresh.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(refresh.exitValue()).as(new String(refresh.getErrorStream().readAllBytes())).isZero();
+      assertThat(Files.getLastModifiedTime(stored).toMillis()).as("the refreshed session was written after the lock was released")
+          .isGreaterThanOrEqualTo(released - 5);
     }
   }
 

@@ -13,6 +13,9 @@ import dev.tokenauthority.api.v1.TokenState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -94,7 +97,8 @@ class TokensCommandTest {
 
     Cli.Result r = ta.run("tokens", "list", "-o", "acme");
 
-    String today = LocalDate.now(ZoneOffset.UTC).toString();
+    // The day the server says the tokens were made (a run at midnight must not flake).
+    String today = LocalDate.ofInstant(Instant.ofEpochSecond(newer.getCreateTime().getSeconds()), ZoneOffset.UTC).toString();
     String creator = server.adminId;
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).isEqualTo(String.join("\n",
@@ -132,13 +136,27 @@ class TokensCommandTest {
     assertThat(ids("--state", "revoked")).containsExactly(laptop.getId());
     assertThat(ids("--created-by", manager.getId())).containsExactly(minted.getId());
     assertThat(ids("--label-contains", "PIPELINE")).containsExactly(deploy.getId());
-    assertThat(ids("-s", "org", "--expiring-within", "91d")).contains(deploy.getId(), manager.getId(), minted.getId());
+    Token week = server.admin().createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(PERSONAL).setOrganization("acme").setSubject("carol@example.com").setLabel("week")
+        .addScopes("lenses:read")).setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(7 * 86_400)).build());
+    assertThat(ids("--expiring-within", "8d")).containsExactly(week.getId());
+    assertThat(ids("-s", "org", "--expiring-within", "91d")).containsExactlyInAnyOrder(
+        deploy.getId(), manager.getId(), minted.getId());
     assertThat(ids("-s", "org", "--expiring-within", "89d")).isEmpty();
-    // The manager's secret was just used to create a token; the others never were.
-    assertThat(ids("-s", "org", "--unused-for", "1d")).contains(deploy.getId(), minted.getId());
+    // Issued a moment ago and never used: not stale yet.
+    assertThat(ids("-s", "org", "--unused-for", "1d")).isEmpty();
+    // Two days on, the never-used ones are stale (the manager, used a moment ago, is too by then).
+    Cli twoDaysOn = new Cli(dir.resolve("config")).env("TA_SERVER", server.target()).env("TA_TOKEN", server.adminSecret)
+        .clock(Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+    assertThat(ids(twoDaysOn, "-s", "org", "--unused-for", "1d")).contains(deploy.getId(), minted.getId());
+    assertThat(ids(twoDaysOn, "-s", "org", "--unused-for", "3d")).isEmpty();
   }
 
   private List<String> ids(String... filters) {
+    return ids(ta, filters);
+  }
+
+  private static List<String> ids(Cli ta, String... filters) {
     List<String> args = new ArrayList<>(List.of("tokens", "list", "-o", "acme", "--json"));
     args.addAll(List.of(filters));
     Cli.Result r = ta.run(args.toArray(String[]::new));
@@ -186,6 +204,19 @@ class TokensCommandTest {
     assertThat(server.active(fresh)).isTrue();
     assertThat(server.active(t.getSecret())).as("old secret, within its grace").isTrue();
     assertThat(r.err()).contains("works for 1h more");
+  }
+
+  @Test
+  void aSecretFileThatCannotBeWritten_failsBeforeTheRotation_soTheOldSecretStillWorks() throws Exception {
+    Token t = server.token(ORG, "acme", null, "deploy", "lenses:read");
+    Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
+
+    Cli.Result r = ta.run("tokens", "rotate", t.getId(), "--secret-file", notADirectory.resolve("deploy.secret").toString());
+
+    assertThat(r.exit()).isEqualTo(ExitCode.ERROR);
+    assertThat(r.err()).contains("cannot write --secret-file").contains("nothing was issued");
+    assertThat(server.get(t.getId()).getRotatedTo()).isEmpty();
+    assertThat(server.active(t.getSecret())).isTrue();
   }
 
   @Test

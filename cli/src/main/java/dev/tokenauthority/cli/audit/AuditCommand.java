@@ -6,6 +6,7 @@ import dev.tokenauthority.api.v1.ListAuditEventsRequest;
 import dev.tokenauthority.api.v1.ListAuditEventsResponse;
 import dev.tokenauthority.cli.Api;
 import dev.tokenauthority.cli.ApiCommand;
+import dev.tokenauthority.cli.CliException;
 import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Group;
@@ -47,8 +48,8 @@ public final class AuditCommand extends Group {
     @Mixin
     OrgOption org;
 
-    ListAuditEventsRequest.Builder request(Terminal t) throws java.io.IOException {
-      ListAuditEventsRequest.Builder r = ListAuditEventsRequest.newBuilder().setOrganization(org.orEmpty(t)).setPageSize(500);
+    ListAuditEventsRequest.Builder request(Terminal t, Api api) throws java.io.IOException {
+      ListAuditEventsRequest.Builder r = ListAuditEventsRequest.newBuilder().setOrganization(org.orEmpty(t, api)).setPageSize(500);
       if (action != null) {
         r.setAction(action);
       }
@@ -87,7 +88,10 @@ public final class AuditCommand extends Group {
 
     @Override
     protected int run(Api api) throws Exception {
-      ListAuditEventsRequest.Builder request = filters.request(t);
+      if (limit != null && limit < 1) {
+        throw new CliException(ExitCode.USAGE, "--limit must be at least 1");
+      }
+      ListAuditEventsRequest.Builder request = filters.request(t, api);
       if (since != null) {
         request.setStartTime(timestamp(t.clock().instant().minus(since)));
       }
@@ -104,7 +108,8 @@ public final class AuditCommand extends Group {
       if (json) {
         Json.printArray(t.out(), events);
       } else if (events.isEmpty()) {
-        t.err().println("No audit events match" + (since == null ? "." : " in the last " + Durations.format(since) + "."));
+        t.err().println("No audit events match" + (since == null ? "" : " in the last " + Durations.format(since))
+            + ": widen --since or drop a filter (events of other organisations need admin).");
       } else {
         table(events).print(t.out());
       }
@@ -138,14 +143,24 @@ public final class AuditCommand extends Group {
 
     @Override
     protected int run(Api api) throws Exception {
-      ListAuditEventsRequest.Builder request = filters.request(t);
+      if (lines < 0) {
+        throw new CliException(ExitCode.USAGE, "--lines must not be negative");
+      }
+      if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new CliException(ExitCode.USAGE, "--interval must be at least 100ms");
+      }
+      ListAuditEventsRequest.Builder request = filters.request(t, api);
       List<AuditEvent> latest = api.audit().listAuditEvents(request.setPageSize(Math.max(lines, 1)).build()).getEventsList();
       long lastId = latest.isEmpty() ? 0 : latest.get(0).getId();
-      Instant lastTime = latest.isEmpty() ? t.clock().instant() : Times.instant(true, latest.get(0).getTime());
+      // The server's time of the newest event, not this machine's clock, which may be off.
+      Instant lastTime = latest.isEmpty() ? null : Times.instant(true, latest.get(0).getTime());
       print(reversed(latest.subList(0, Math.min(lines, latest.size()))), true);
       while (true) {
         Thread.sleep(interval.toMillis());
-        request.setStartTime(timestamp(lastTime.minus(SETTLE))).setPageSize(500);
+        if (lastTime != null) {
+          request.setStartTime(timestamp(lastTime.minus(SETTLE)));
+        }
+        request.setPageSize(500);
         List<AuditEvent> fresh = new ArrayList<>();
         String page = "";
         do {

@@ -3,7 +3,6 @@ package dev.tokenauthority.cli.auth;
 import dev.tokenauthority.api.v1.DeviceAuthorizationPurpose;
 import dev.tokenauthority.api.v1.PollDeviceAuthorizationResponse;
 import dev.tokenauthority.api.v1.Session;
-import dev.tokenauthority.api.v1.SignOutRequest;
 import dev.tokenauthority.api.v1.StartDeviceAuthorizationRequest;
 import dev.tokenauthority.cli.Api;
 import dev.tokenauthority.cli.ApiCommand;
@@ -140,21 +139,12 @@ public final class AuthCommand extends Group {
 
     @Override
     protected int run(Api api) throws Exception {
-      Optional<StoredSession> s = StoredSession.load(t);
-      if (s.isEmpty()) {
-        t.err().println("Not signed in; nothing to do.");
+      Optional<StoredSession> ended = SessionKeeper.signOut(t, api);
+      if (ended.isEmpty()) {
+        t.err().println("Not signed in to " + api.target() + "; nothing to do.");
         return ExitCode.OK;
       }
-      try {
-        api.sessionsAs(s.get().accessToken()).signOut(SignOutRequest.getDefaultInstance());
-      } catch (StatusRuntimeException e) {
-        // An access token that no longer works belongs to a session that is already over.
-        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAUTHENTICATED) {
-          throw e;
-        }
-      }
-      StoredSession.delete(t);
-      t.err().println("Signed out of " + s.get().server() + ".");
+      t.err().println("Signed out of " + api.target() + ": session " + ended.get().id() + " has ended.");
       return ExitCode.OK;
     }
   }

@@ -13,7 +13,6 @@ import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Group;
 import dev.tokenauthority.cli.Terminal;
-import dev.tokenauthority.cli.output.Json;
 import dev.tokenauthority.cli.output.SecretOptions;
 import dev.tokenauthority.cli.output.Table;
 import dev.tokenauthority.cli.output.Times;
@@ -69,13 +68,10 @@ final class DeviceCommand extends Group {
       if (ttl != null) {
         ask.setTokenTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.getSeconds()));
       }
-      Token token = DeviceFlow.run(t, api, ask.build()).getToken();
+      Token token = output.issue(() -> DeviceFlow.run(t, api, ask.build())).getToken();
       t.err().println("Approved: personal token " + token.getId() + " of " + token.getSubject() + ", expires "
           + Times.full(Times.instant(token.hasExpireTime(), token.getExpireTime()), t.clock().instant(), "never") + ".");
-      boolean keepSecret = output.deliver(t, token.getSecret(), "token");
-      if (output.json) {
-        Json.print(t.out(), keepSecret ? token : token.toBuilder().clearSecret().build());
-      }
+      output.handOver(t, token, token.toBuilder().clearSecret(), token.getSecret(), "token", token.getId());
       return ExitCode.OK;
     }
   }

@@ -2,6 +2,7 @@ package dev.tokenauthority.cli.auth;
 
 import dev.tokenauthority.api.v1.RefreshSessionRequest;
 import dev.tokenauthority.api.v1.Session;
+import dev.tokenauthority.api.v1.SignOutRequest;
 import dev.tokenauthority.cli.Api;
 import dev.tokenauthority.cli.CliException;
 import dev.tokenauthority.cli.ExitCode;
@@ -14,8 +15,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Keeps the stored session usable: refreshes its access token before it runs out. Refresh tokens
@@ -57,16 +60,66 @@ public final class SessionKeeper {
     });
   }
 
-  /** Stores a new session (after a sign-in), replacing any other. */
+  /** Stores a new session (after a sign-in), ending the one it replaces on its server. */
   static StoredSession store(Terminal t, Api api, Session session) throws IOException {
     return withLock(t, () -> {
+      Optional<StoredSession> old = StoredSession.load(t);
+      if (old.isPresent() && old.get().server().equals(api.target())) {
+        endQuietly(t, api, old.get());
+      }
       StoredSession s = StoredSession.of(api.target(), session);
       s.save(t);
       return s;
     });
   }
 
-  static CliException notSignedIn(String server) {
+  /**
+   * Ends the stored session of {@code api}'s server on the server, then forgets it. An access
+   * token past its hour is refreshed first, so that sign-out really ends the session rather than
+   * leaving its refresh token working. Returns the session that was ended, if there was one.
+   */
+  static Optional<StoredSession> signOut(Terminal t, Api api) throws IOException {
+    return withLock(t, () -> {
+      Optional<StoredSession> stored = StoredSession.load(t);
+      if (stored.isEmpty() || !stored.get().server().equals(api.target())) {
+        return Optional.empty();
+      }
+      StoredSession s = stored.get();
+      StoredSession live = s.accessExpire().isAfter(t.clock().instant().plus(MARGIN)) ? s : refreshOrNull(t, api, s);
+      if (live != null) {
+        api.sessionsAs(live.accessToken()).signOut(SignOutRequest.getDefaultInstance());
+      }
+      StoredSession.delete(t);
+      return Optional.of(s);
+    });
+  }
+
+  /** A refreshed session, or null when the server says the session is already over. */
+  private static StoredSession refreshOrNull(Terminal t, Api api, StoredSession s) throws IOException {
+    try {
+      return refresh(t, api, s);
+    } catch (CliException ended) {
+      if (ended.code() == ExitCode.UNAUTHENTICATED) {
+        return null;
+      }
+      throw ended;
+    }
+  }
+
+  /** Ends a session being replaced; a session that is already over needs nothing. */
+  private static void endQuietly(Terminal t, Api api, StoredSession s) {
+    try {
+      StoredSession live = s.accessExpire().isAfter(t.clock().instant().plus(MARGIN)) ? s : refreshOrNull(t, api, s);
+      if (live != null) {
+        api.sessionsAs(live.accessToken()).signOut(SignOutRequest.getDefaultInstance());
+      }
+    } catch (IOException | RuntimeException e) {
+      t.err().println("Note: the previous session " + s.id() + " could not be ended (" + e.getMessage()
+          + "); it ends by itself when its refresh token expires.");
+    }
+  }
+
+  public static CliException notSignedIn(String server) {
     return new CliException(ExitCode.UNAUTHENTICATED, "not signed in to " + server
         + ": run `ta auth login`, or set TA_TOKEN to a token's secret");
   }
@@ -97,7 +150,8 @@ public final class SessionKeeper {
   private static <T> T withLock(Terminal t, Locked<T> body) throws IOException {
     StateFile.createPrivateDirectories(t.configDir());
     Path lockFile = t.configDir().resolve("session.lock");
-    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         FileLock lock = channel.lock()) {
       return body.run();
     }

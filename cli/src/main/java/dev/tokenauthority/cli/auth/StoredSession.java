@@ -2,6 +2,8 @@ package dev.tokenauthority.cli.auth;
 
 import com.google.protobuf.Timestamp;
 import dev.tokenauthority.api.v1.Session;
+import dev.tokenauthority.cli.CliException;
+import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.config.StateFile;
 import java.io.IOException;
@@ -33,13 +35,26 @@ public record StoredSession(String server, String id, String subject, String org
   /** The stored session, if there is one. */
   public static Optional<StoredSession> load(Terminal t) throws IOException {
     Map<String, String> e = StateFile.read(file(t));
-    if (e.get("access_token") == null || e.get("refresh_token") == null) {
+    if (e.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new StoredSession(e.get("server"), e.get("id"), e.get("subject"),
-        e.getOrDefault("organization", ""), e.get("role"), e.get("access_token_id"),
-        e.get("access_token"), Instant.ofEpochSecond(Long.parseLong(e.get("access_expire"))),
-        e.get("refresh_token"), Instant.ofEpochSecond(Long.parseLong(e.get("refresh_expire")))));
+    try {
+      return Optional.of(new StoredSession(required(e, "server"), e.get("id"), e.get("subject"),
+          e.getOrDefault("organization", ""), e.get("role"), e.get("access_token_id"),
+          required(e, "access_token"), Instant.ofEpochSecond(Long.parseLong(required(e, "access_expire"))),
+          required(e, "refresh_token"), Instant.ofEpochSecond(Long.parseLong(required(e, "refresh_expire")))));
+    } catch (IllegalArgumentException damaged) {
+      throw new CliException(ExitCode.UNAUTHENTICATED, "the stored session in " + file(t)
+          + " is damaged: delete it and sign in again with `ta auth login`");
+    }
+  }
+
+  private static String required(Map<String, String> e, String key) {
+    String value = e.get(key);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(key);
+    }
+    return value;
   }
 
   void save(Terminal t) throws IOException {

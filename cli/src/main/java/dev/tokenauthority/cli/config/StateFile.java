@@ -46,30 +46,54 @@ public final class StateFile {
     replace(file, text.toString());
   }
 
-  /** Writes {@code secret} and a newline to {@code file}, mode 0600, replacing what was there. */
-  public static void writeSecret(Path file, String secret) throws IOException {
-    replace(file, secret + "\n");
-  }
-
   /** Deletes the file; no error if it is already gone. */
   public static void delete(Path file) throws IOException {
     Files.deleteIfExists(file);
   }
 
   private static void replace(Path file, String content) throws IOException {
+    Pending pending = prepare(file);
+    pending.commit(content);
+  }
+
+  /**
+   * Makes ready to replace {@code file}: its directory exists and a private temporary file beside
+   * it is open. Done before an irreversible call (a rotation), so that a path that cannot be
+   * written fails while the old secret still works rather than after the new one was issued.
+   */
+  public static Pending prepare(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     createPrivateDirectories(dir);
     // The temporary file is born 0600: the content is never readable by others, not even briefly.
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    return new Pending(file, Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))));
+  }
+
+  /** A replacement made ready by {@link #prepare}; {@link #commit} or {@link #abandon} it. */
+  public static final class Pending {
+    private final Path file;
+    private final Path tmp;
+
+    private Pending(Path file, Path tmp) {
+      this.file = file;
+      this.tmp = tmp;
+    }
+
+    /** Writes {@code content} and puts it in place in one step. */
+    public void commit(String content) throws IOException {
       try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        try {
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
       }
-    } finally {
+    }
+
+    public void abandon() throws IOException {
       Files.deleteIfExists(tmp);
     }
   }

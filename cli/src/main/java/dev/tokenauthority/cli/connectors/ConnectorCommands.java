@@ -38,13 +38,10 @@ final class ConnectorCommands {
   }
 
   /** Prints a connector that carries a new secret: details on stderr, the secret once. */
-  private static void issued(Terminal t, Connector c, SecretOptions output, String verb) throws java.io.IOException {
+  private static void issued(Terminal t, Connector c, SecretOptions output, String verb) {
     t.err().println(verb + " connector " + c.getOrganization() + "/" + c.getSlug() + ": service token " + c.getTokenId()
         + ", expires " + Times.full(Times.instant(c.hasTokenExpireTime(), c.getTokenExpireTime()), t.clock().instant(), "never") + ".");
-    boolean keepSecret = output.deliver(t, c.getSecret(), "service token");
-    if (output.json) {
-      Json.print(t.out(), keepSecret ? c : c.toBuilder().clearSecret().build());
-    }
+    output.handOver(t, c, c.toBuilder().clearSecret(), c.getSecret(), "service token", c.getTokenId());
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
@@ -78,11 +75,11 @@ final class ConnectorCommands {
     @Override
     protected int run(Api api) throws Exception {
       CreateConnectorRequest.Builder request = CreateConnectorRequest.newBuilder().setConnector(Connector.newBuilder()
-          .setOrganization(org.required(t)).setSlug(slug).setName(name).addAllScopes(scopes));
+          .setOrganization(org.required(t, api)).setSlug(slug).setName(name).addAllScopes(scopes));
       if (ttl != null) {
         request.setTtl(duration(ttl));
       }
-      issued(t, api.connectors().createConnector(request.build()), output, "Registered");
+      issued(t, output.issue(() -> api.connectors().createConnector(request.build())), output, "Registered");
       return ExitCode.OK;
     }
   }
@@ -103,7 +100,7 @@ final class ConnectorCommands {
     @Override
     protected int run(Api api) throws Exception {
       List<Connector> all = new ArrayList<>();
-      ListConnectorsRequest.Builder request = ListConnectorsRequest.newBuilder().setOrganization(org.orEmpty(t)).setPageSize(500);
+      ListConnectorsRequest.Builder request = ListConnectorsRequest.newBuilder().setOrganization(org.orEmpty(t, api)).setPageSize(500);
       String page = "";
       do {
         ListConnectorsResponse r = api.connectors().listConnectors(request.setPageToken(page).build());
@@ -139,7 +136,7 @@ final class ConnectorCommands {
     @Override
     protected int run(Api api) throws Exception {
       Connector c = api.connectors().getConnector(GetConnectorRequest.newBuilder()
-          .setOrganization(org.required(t)).setSlug(slug).build());
+          .setOrganization(org.required(t, api)).setSlug(slug).build());
       if (json) {
         Json.print(t.out(), c);
       } else {
@@ -178,7 +175,7 @@ final class ConnectorCommands {
       if (name == null && scopes == null) {
         throw new CliException(ExitCode.USAGE, "nothing to change: give --name, --scopes or both");
       }
-      Connector.Builder c = Connector.newBuilder().setOrganization(org.required(t)).setSlug(slug);
+      Connector.Builder c = Connector.newBuilder().setOrganization(org.required(t, api)).setSlug(slug);
       FieldMask.Builder mask = FieldMask.newBuilder();
       if (name != null) {
         c.setName(name);
@@ -228,14 +225,14 @@ final class ConnectorCommands {
 
     @Override
     protected int run(Api api) throws Exception {
-      RotateConnectorRequest.Builder request = RotateConnectorRequest.newBuilder().setOrganization(org.required(t)).setSlug(slug);
+      RotateConnectorRequest.Builder request = RotateConnectorRequest.newBuilder().setOrganization(org.required(t, api)).setSlug(slug);
       if (grace != null) {
         request.setGracePeriod(duration(grace));
       }
       if (ttl != null) {
         request.setTtl(duration(ttl));
       }
-      issued(t, api.connectors().rotateConnector(request.build()), output, "Rotated");
+      issued(t, output.issue(() -> api.connectors().rotateConnector(request.build())), output, "Rotated");
       return ExitCode.OK;
     }
   }
@@ -258,7 +255,7 @@ final class ConnectorCommands {
 
     @Override
     protected int run(Api api) throws Exception {
-      String organization = org.required(t);
+      String organization = org.required(t, api);
       api.connectors().deleteConnector(DeleteConnectorRequest.newBuilder().setOrganization(organization)
           .setSlug(slug).setReason(reason).build());
       t.out().println("Removed connector " + organization + "/" + slug + "; its tokens are revoked.");
@@ -289,7 +286,7 @@ final class ConnectorCommands {
 
     @Override
     protected int run(Api api) throws Exception {
-      String organization = org.required(t);
+      String organization = org.required(t, api);
       String secret = t.readSecret(secretEnv, "secret");
       TestConnectorResponse r = api.connectors().testConnector(TestConnectorRequest.newBuilder()
           .setOrganization(organization).setSlug(slug).setSecret(secret).build());

@@ -1,5 +1,6 @@
 package dev.tokenauthority.cli.orgs;
 
+import dev.tokenauthority.cli.Api;
 import dev.tokenauthority.cli.CliException;
 import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Terminal;
@@ -16,7 +17,7 @@ public final class OrgOption {
   String org;
 
   /** The organisation to act in, and where it came from; empty if none was chosen anywhere. */
-  public static Optional<Chosen> resolve(Terminal t, String flag) throws IOException {
+  public static Optional<Chosen> resolve(Terminal t, String flag, String server) throws IOException {
     if (flag != null) {
       return Optional.of(new Chosen(flag, "--org"));
     }
@@ -30,7 +31,8 @@ public final class OrgOption {
     }
     if (t.env("TA_TOKEN") == null) {
       Optional<StoredSession> session = StoredSession.load(t);
-      if (session.isPresent() && !session.get().organization().isEmpty()) {
+      if (session.isPresent() && !session.get().organization().isEmpty()
+          && (server == null || session.get().server().equals(server))) {
         return Optional.of(new Chosen(session.get().organization(), "your session"));
       }
     }
@@ -38,13 +40,13 @@ public final class OrgOption {
   }
 
   /** The organisation, or empty text (the server then uses the caller's own). */
-  public String orEmpty(Terminal t) throws IOException {
-    return resolve(t, org).map(Chosen::organization).orElse("");
+  public String orEmpty(Terminal t, Api api) throws IOException {
+    return resolve(t, org, api.target()).map(Chosen::organization).orElse("");
   }
 
   /** The organisation; a usage error saying how to choose one when none was. */
-  public String required(Terminal t) throws IOException {
-    return resolve(t, org).map(Chosen::organization).orElseThrow(() -> new CliException(ExitCode.USAGE,
+  public String required(Terminal t, Api api) throws IOException {
+    return resolve(t, org, api.target()).map(Chosen::organization).orElseThrow(() -> new CliException(ExitCode.USAGE,
         "which organisation? Pass --org ORG, set TA_ORG, or run `ta orgs switch ORG`"));
   }
 

@@ -58,7 +58,7 @@ public final class OrgsCommand extends Group {
 
     @Override
     public Integer call() throws Exception {
-      Optional<OrgOption.Chosen> chosen = OrgOption.resolve(t, null);
+      Optional<OrgOption.Chosen> chosen = OrgOption.resolve(t, null, null);
       if (chosen.isEmpty()) {
         t.err().println("No active organisation: choose one with `ta orgs switch ORG`, or set TA_ORG.");
         return ExitCode.NOT_FOUND;

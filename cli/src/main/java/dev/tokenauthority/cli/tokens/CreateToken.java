@@ -8,7 +8,6 @@ import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.orgs.OrgOption;
-import dev.tokenauthority.cli.output.Json;
 import dev.tokenauthority.cli.output.SecretOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +67,7 @@ final class CreateToken extends ApiCommand {
   @Override
   protected int run(Api api) throws Exception {
     Token.Builder token = Token.newBuilder().setKind(TokenViews.Kind.valueOf(kind.name()).proto).setLabel(label)
-        .addAllScopes(scopes).addAllGroups(groups).putAllMetadata(metadata).setOrganization(org.orEmpty(t));
+        .addAllScopes(scopes).addAllGroups(groups).putAllMetadata(metadata).setOrganization(org.orEmpty(t, api));
     if (subject != null) {
       token.setSubject(subject);
     }
@@ -76,12 +75,9 @@ final class CreateToken extends ApiCommand {
     if (ttl != null) {
       request.setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.getSeconds()));
     }
-    Token created = api.tokens().createToken(request.build());
+    Token created = output.issue(() -> api.tokens().createToken(request.build()));
     t.err().println(TokenViews.issued("Created", created, t.clock().instant()));
-    boolean keepSecret = output.deliver(t, created.getSecret(), "token");
-    if (output.json) {
-      Json.print(t.out(), keepSecret ? created : created.toBuilder().clearSecret().build());
-    }
+    output.handOver(t, created, created.toBuilder().clearSecret(), created.getSecret(), "token", created.getId());
     return ExitCode.OK;
   }
 }

@@ -12,6 +12,7 @@ import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.orgs.OrgOption;
 import dev.tokenauthority.cli.output.Json;
+import dev.tokenauthority.cli.output.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class ListTokens extends ApiCommand {
   Duration expiringWithin;
 
   @Option(names = "--unused-for", paramLabel = "DURATION", converter = Durations.Converter.class,
-      description = "Tokens not used for this span, including never used ones.")
+      description = "Tokens not used for this span: used last before it, or never used and issued before it.")
   Duration unusedFor;
 
   @Option(names = "--created-by", paramLabel = "TOKEN_ID", description = "Tokens issued by this token.")
@@ -65,7 +66,7 @@ final class ListTokens extends ApiCommand {
   @Override
   protected int run(Api api) throws Exception {
     Instant now = t.clock().instant();
-    ListTokensRequest.Builder filter = ListTokensRequest.newBuilder().setPageSize(500).setOrganization(org.orEmpty(t));
+    ListTokensRequest.Builder filter = ListTokensRequest.newBuilder().setPageSize(500).setOrganization(org.orEmpty(t, api));
     if (kind != null) {
       filter.setKind(kind.proto);
     }
@@ -91,6 +92,15 @@ final class ListTokens extends ApiCommand {
       filter.setLabelContains(labelContains);
     }
     List<Token> tokens = all(api, filter);
+    if (unusedFor != null) {
+      // The server counts never-used tokens as unused since forever, but one issued an hour ago
+      // has not been unused for 90 days; and its answer may carry a use newer than the stored one
+      // it filtered on (last use is written behind). The answer's own times decide.
+      Instant cutoff = now.minus(unusedFor);
+      tokens = tokens.stream().filter(k -> k.hasLastUseTime()
+          ? Times.instant(true, k.getLastUseTime()).isBefore(cutoff)
+          : !k.hasCreateTime() || Times.instant(true, k.getCreateTime()).isBefore(cutoff)).toList();
+    }
     if (json) {
       Json.printArray(t.out(), tokens);
     } else if (tokens.isEmpty()) {

@@ -81,6 +81,9 @@ final class RevokeTokens extends ApiCommand {
           t.out().println("Revoked " + token.getId() + " \"" + token.getLabel() + "\"");
         }
       } catch (StatusRuntimeException e) {
+        if (api.explain(e) instanceof CliException unreachable) {
+          throw unreachable; // no answer at all: the other ids would fail the same way
+        }
         // One bad id must not spare the rest: in an incident every other token still has to stop.
         t.err().println("ta: " + id + ": " + ErrorLine.of(e));
         exit = exit == ExitCode.OK ? ExitCode.of(e.getStatus().getCode()) : exit;
@@ -93,7 +96,7 @@ final class RevokeTokens extends ApiCommand {
   }
 
   private int bulk(Api api) throws Exception {
-    String organization = allInOrg ? org.required(t) : org.orEmpty(t);
+    String organization = allInOrg ? org.required(t, api) : org.orEmpty(t, api);
     List<String> what = new ArrayList<>();
     if (subject != null) {
       what.add("of " + subject);

@@ -7,7 +7,6 @@ import dev.tokenauthority.cli.ApiCommand;
 import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Terminal;
-import dev.tokenauthority.cli.output.Json;
 import dev.tokenauthority.cli.output.SecretOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,14 +54,11 @@ final class RotateToken extends ApiCommand {
     if (ttl != null) {
       request.setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.getSeconds()));
     }
-    Token fresh = api.tokens().rotateToken(request.build());
+    Token fresh = output.issue(() -> api.tokens().rotateToken(request.build()));
     t.err().println(TokenViews.issued("Rotated " + id + " into", fresh, t.clock().instant())
         + (grace == null || grace.isZero() ? " The old secret no longer works."
             : " The old secret works for " + Durations.format(grace) + " more."));
-    boolean keepSecret = output.deliver(t, fresh.getSecret(), "token");
-    if (output.json) {
-      Json.print(t.out(), keepSecret ? fresh : fresh.toBuilder().clearSecret().build());
-    }
+    output.handOver(t, fresh, fresh.toBuilder().clearSecret(), fresh.getSecret(), "token", fresh.getId());
     return ExitCode.OK;
   }
 }
