@@ -23,6 +23,7 @@ class AuthCommandTest {
   Path dir;
 
   private LiveServer server;
+  private final ShiftedClock serverClock = new ShiftedClock();
   private Token alice;
   /** Alice on a machine where she is already signed in (her personal token). */
   private Cli aliceElsewhere;
@@ -31,7 +32,7 @@ class AuthCommandTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = LiveServer.start(dir.resolve("data"));
+    server = LiveServer.start(dir.resolve("data"), serverClock);
     alice = server.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice@example.com", "alice", "tokens:read", "lenses:read",
         "personal-tokens:write");
     aliceElsewhere = new Cli(dir.resolve("elsewhere")).env("TA_SERVER", server.target()).env("TA_TOKEN", alice.getSecret());
@@ -120,8 +121,9 @@ class AuthCommandTest {
     loginApprovedElsewhere();
     String refreshToken = java.nio.file.Files.readAllLines(ta.configDir().resolve("session.properties")).stream()
         .filter(l -> l.startsWith("refresh_token=")).findFirst().orElseThrow().substring("refresh_token=".length());
-    Cli nextDay = new Cli(ta.configDir()).env("TA_SERVER", server.target())
-        .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(61)));
+    // An hour and a minute later, on both sides: the access token is really spent.
+    serverClock.shift(Duration.ofMinutes(61));
+    Cli nextDay = new Cli(ta.configDir()).env("TA_SERVER", server.target()).clock(serverClock);
 
     Cli.Result out = nextDay.run("auth", "logout");
 
