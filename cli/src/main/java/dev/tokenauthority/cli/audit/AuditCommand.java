@@ -10,6 +10,7 @@ import dev.tokenauthority.cli.CliException;
 import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
 import dev.tokenauthority.cli.Group;
+import dev.tokenauthority.cli.Pages;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.orgs.OrgOption;
 import dev.tokenauthority.cli.output.Json;
@@ -93,18 +94,12 @@ public final class AuditCommand extends Group {
       }
       ListAuditEventsRequest.Builder request = filters.request(t, api);
       if (since != null) {
-        request.setStartTime(timestamp(t.clock().instant().minus(since)));
+        request.setStartTime(Times.timestamp(t.clock().instant().minus(since)));
       }
-      List<AuditEvent> events = new ArrayList<>();
-      String page = "";
-      do {
+      List<AuditEvent> events = Pages.upTo(limit == null ? Integer.MAX_VALUE : limit, page -> {
         ListAuditEventsResponse r = api.audit().listAuditEvents(request.setPageToken(page).build());
-        events.addAll(r.getEventsList());
-        page = r.getNextPageToken();
-      } while (!page.isEmpty() && (limit == null || events.size() < limit));
-      if (limit != null && events.size() > limit) {
-        events = events.subList(0, limit);
-      }
+        return new Pages.Page<>(r.getEventsList(), r.getNextPageToken());
+      });
       if (json) {
         Json.printArray(t.out(), events);
       } else if (events.isEmpty()) {
@@ -158,20 +153,14 @@ public final class AuditCommand extends Group {
       while (true) {
         Thread.sleep(interval.toMillis());
         if (lastTime != null) {
-          request.setStartTime(timestamp(lastTime.minus(SETTLE)));
+          request.setStartTime(Times.timestamp(lastTime.minus(SETTLE)));
         }
         request.setPageSize(500);
-        List<AuditEvent> fresh = new ArrayList<>();
-        String page = "";
-        do {
+        long seen = lastId;
+        List<AuditEvent> fresh = new ArrayList<>(Pages.all(page -> {
           ListAuditEventsResponse r = api.audit().listAuditEvents(request.setPageToken(page).build());
-          page = r.getNextPageToken();
-          for (AuditEvent e : r.getEventsList()) {
-            if (e.getId() > lastId) {
-              fresh.add(e);
-            }
-          }
-        } while (!page.isEmpty());
+          return new Pages.Page<>(r.getEventsList(), r.getNextPageToken());
+        }).stream().filter(e -> e.getId() > seen).toList());
         fresh.sort((a, b) -> Long.compare(a.getId(), b.getId()));
         if (!fresh.isEmpty()) {
           AuditEvent newest = fresh.get(fresh.size() - 1);
@@ -225,10 +214,6 @@ public final class AuditCommand extends Group {
 
   static String action(AuditAction a) {
     return a.name().replace("AUDIT_ACTION_", "").toLowerCase();
-  }
-
-  private static com.google.protobuf.Timestamp timestamp(Instant t) {
-    return com.google.protobuf.Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
   }
 
   /** Accepts token_revoked, TOKEN_REVOKED, token-revoked or AUDIT_ACTION_TOKEN_REVOKED. */

@@ -11,8 +11,6 @@ import dev.tokenauthority.cli.Group;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.output.Table;
 import dev.tokenauthority.cli.output.Times;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;

@@ -16,6 +16,7 @@ import dev.tokenauthority.cli.ApiCommand;
 import dev.tokenauthority.cli.CliException;
 import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
+import dev.tokenauthority.cli.Pages;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.orgs.OrgOption;
 import dev.tokenauthority.cli.output.Json;
@@ -99,14 +100,11 @@ final class ConnectorCommands {
 
     @Override
     protected int run(Api api) throws Exception {
-      List<Connector> all = new ArrayList<>();
       ListConnectorsRequest.Builder request = ListConnectorsRequest.newBuilder().setOrganization(org.orEmpty(t, api)).setPageSize(500);
-      String page = "";
-      do {
+      List<Connector> all = Pages.all(page -> {
         ListConnectorsResponse r = api.connectors().listConnectors(request.setPageToken(page).build());
-        all.addAll(r.getConnectorsList());
-        page = r.getNextPageToken();
-      } while (!page.isEmpty());
+        return new Pages.Page<>(r.getConnectorsList(), r.getNextPageToken());
+      });
       if (json) {
         Json.printArray(t.out(), all);
       } else if (all.isEmpty()) {

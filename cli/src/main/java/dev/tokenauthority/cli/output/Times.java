@@ -19,6 +19,11 @@ public final class Times {
     return present ? Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()) : null;
   }
 
+  /** The protobuf form of {@code t}, for request filters. */
+  public static Timestamp timestamp(Instant t) {
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
   public static String date(Instant t) {
     return t == null ? "-" : DATE.format(t);
   }

@@ -1,6 +1,5 @@
 package dev.tokenauthority.cli.tokens;
 
-import com.google.protobuf.Timestamp;
 import dev.tokenauthority.api.v1.ListTokensRequest;
 import dev.tokenauthority.api.v1.ListTokensResponse;
 import dev.tokenauthority.api.v1.Token;
@@ -9,13 +8,13 @@ import dev.tokenauthority.cli.Api;
 import dev.tokenauthority.cli.ApiCommand;
 import dev.tokenauthority.cli.Durations;
 import dev.tokenauthority.cli.ExitCode;
+import dev.tokenauthority.cli.Pages;
 import dev.tokenauthority.cli.Terminal;
 import dev.tokenauthority.cli.orgs.OrgOption;
 import dev.tokenauthority.cli.output.Json;
 import dev.tokenauthority.cli.output.Times;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,13 +73,13 @@ final class ListTokens extends ApiCommand {
       filter.setState(state.proto);
     }
     if (expiringWithin != null) {
-      filter.setExpireBefore(timestamp(now.plus(expiringWithin)));
+      filter.setExpireBefore(Times.timestamp(now.plus(expiringWithin)));
       if (state == null) {
         filter.setState(TokenState.TOKEN_STATE_ACTIVE); // "expiring" is about tokens that still work
       }
     }
     if (unusedFor != null) {
-      filter.setLastUseBefore(timestamp(now.minus(unusedFor)));
+      filter.setLastUseBefore(Times.timestamp(now.minus(unusedFor)));
     }
     if (createdBy != null) {
       filter.setCreator(createdBy);
@@ -114,17 +113,9 @@ final class ListTokens extends ApiCommand {
 
   /** Every page, in the server's order. */
   static List<Token> all(Api api, ListTokensRequest.Builder filter) {
-    List<Token> tokens = new ArrayList<>();
-    String page = "";
-    do {
+    return Pages.all(page -> {
       ListTokensResponse r = api.tokens().listTokens(filter.setPageToken(page).build());
-      tokens.addAll(r.getTokensList());
-      page = r.getNextPageToken();
-    } while (!page.isEmpty());
-    return tokens;
-  }
-
-  static Timestamp timestamp(Instant t) {
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+      return new Pages.Page<>(r.getTokensList(), r.getNextPageToken());
+    });
   }
 }
