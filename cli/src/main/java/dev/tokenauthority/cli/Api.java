@@ -40,6 +40,7 @@ public final class Api implements AutoCloseable {
   private final ManagedChannel channel;
   private final EventLoopGroup loop;
   private final Duration timeout;
+  private int calls;
 
   private Api(Terminal terminal, String target, ManagedChannel channel, EventLoopGroup loop, Duration timeout) {
     this.terminal = terminal;
@@ -72,6 +73,11 @@ public final class Api implements AutoCloseable {
     ManagedChannel channel = NettyChannelBuilder.forTarget(target, credentials).userAgent("ta/0.1.0")
         .eventLoopGroup(loop).channelType(NioSocketChannel.class).build();
     return new Api(t, target, channel, loop, options.timeout());
+  }
+
+  /** Whether any call was made (stubs are made per call). */
+  boolean called() {
+    return calls > 0;
   }
 
   /** The server's address as given, which the stored session is bound to. */
@@ -154,6 +160,7 @@ public final class Api implements AutoCloseable {
   }
 
   private <S extends AbstractStub<S>> S deadline(S stub) {
+    calls++;
     return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -19,10 +19,23 @@ public abstract class ApiCommand implements Callable<Integer> {
   public final Integer call() throws Exception {
     try (Api api = Api.open(t, serverOptions)) {
       try {
-        return run(api);
+        int exit = run(api);
+        markServerCalled(api, exit);
+        return exit;
       } catch (StatusRuntimeException e) {
         throw api.explain(e);
       }
+    }
+  }
+
+  /**
+   * Tells the launcher that this run called a server and succeeded, so that the classes it
+   * loaded are worth recording in the class-data-sharing archive ({@code -Dta.cds.marker=FILE}).
+   */
+  private static void markServerCalled(Api api, int exit) throws java.io.IOException {
+    String marker = System.getProperty("ta.cds.marker");
+    if (marker != null && exit == ExitCode.OK && api.called()) {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(marker), "");
     }
   }
 

@@ -112,8 +112,20 @@ public final class Ta extends Group {
   }
 
   private static int report(Terminal t, Exception e) {
+    int code = reportUnmasked(new MaskingWriter(t), e);
+    return code;
+  }
+
+  /** Every error line passes here: a secret given where an id or a name belongs is not echoed. */
+  private record MaskingWriter(Terminal t) {
+    void println(String line) {
+      t.err().println(SECRET.matcher(line).replaceAll("tka_***"));
+    }
+  }
+
+  private static int reportUnmasked(MaskingWriter err, Exception e) {
     if (e instanceof CliException c) {
-      t.err().println("ta: " + c.getMessage());
+      err.println("ta: " + c.getMessage());
       return c.code();
     }
     if (e instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.CANCELLED
@@ -121,7 +133,7 @@ public final class Ta extends Group {
       return 130; // Ctrl-C (an interrupt) landed during a call rather than between calls
     }
     if (e instanceof io.grpc.StatusRuntimeException s) {
-      t.err().println("ta: " + ErrorLine.of(s));
+      err.println("ta: " + ErrorLine.of(s));
       return ExitCode.of(s.getStatus().getCode());
     }
     if (e instanceof InterruptedException) {
@@ -129,10 +141,10 @@ public final class Ta extends Group {
       return 130;
     }
     if (e instanceof java.io.IOException || e instanceof UncheckedIOException) {
-      t.err().println("ta: " + e.getMessage());
+      err.println("ta: " + e.getMessage());
       return ExitCode.ERROR;
     }
-    t.err().println("ta: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    err.println("ta: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
     return ExitCode.ERROR;
   }
 

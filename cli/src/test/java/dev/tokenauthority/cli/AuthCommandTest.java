@@ -129,8 +129,14 @@ class AuthCommandTest {
 
     assertThat(out.exit()).as(out.toString()).isZero();
     assertThat(out.err()).contains("has ended");
-    // The refresh token the file held was traded for a live access token, which signed out: the
-    // session is over on the server, so the old refresh token is refused as reused.
+    // The session itself ended by sign-out (not merely its old refresh token spent by a refresh).
+    dev.tokenauthority.api.v1.Session ended = dev.tokenauthority.api.v1.SessionServiceGrpc.newBlockingStub(
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(server.target()).usePlaintext().build())
+        .withCallCredentials(dev.tokenauthority.client.BearerToken.of(server.adminSecret))
+        .listSessions(dev.tokenauthority.api.v1.ListSessionsRequest.newBuilder().setSubject("alice@example.com")
+            .setIncludeEnded(true).build()).getSessions(0);
+    assertThat(ended.hasEndTime()).isTrue();
+    assertThat(ended.getEndReason()).contains("signed out");
     io.grpc.StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
         io.grpc.StatusRuntimeException.class, () -> sessions().refreshSession(
             dev.tokenauthority.api.v1.RefreshSessionRequest.newBuilder().setRefreshToken(refreshToken).build()));
@@ -174,6 +180,31 @@ class AuthCommandTest {
   @AfterEach
   void closeChannels() {
     channels.forEach(io.grpc.ManagedChannel::shutdownNow);
+  }
+
+  @Test
+  void logoutOfASessionEndedElsewhere_forgetsIt_andSaysSo() throws Exception {
+    loginApprovedElsewhere();
+    String access = ta.run("auth", "token").out().strip();
+    server.admin().revokeToken(dev.tokenauthority.api.v1.RevokeTokenRequest.newBuilder()
+        .setId(server.admin().introspectToken(dev.tokenauthority.api.v1.IntrospectTokenRequest.newBuilder()
+            .setSecret(access).build()).getToken().getId()).build());
+
+    Cli.Result out = ta.run("auth", "logout");
+
+    assertThat(out.exit()).as(out.toString()).isZero();
+    assertThat(ta.configDir().resolve("session.properties")).doesNotExist();
+  }
+
+  @Test
+  void aDamagedSessionFile_doesNotCostAFreshLogin() throws Exception {
+    java.nio.file.Files.createDirectories(ta.configDir());
+    java.nio.file.Files.writeString(ta.configDir().resolve("session.properties"), "server=x\naccess_expire=soon\n");
+
+    Cli.Result login = loginApprovedElsewhere();
+
+    assertThat(login.exit()).as(login.toString()).isZero();
+    assertThat(server.active(ta.run("auth", "token").out().strip())).isTrue();
   }
 
   @Test

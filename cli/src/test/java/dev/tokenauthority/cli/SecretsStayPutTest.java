@@ -51,6 +51,14 @@ class SecretsStayPutTest {
       assertThat(asArgument.exit()).isEqualTo(ExitCode.USAGE);
       assertThat(asArgument.err()).contains("tka_***").contains("--secret-env");
       runs.add(asArgument);
+      Cli.Result asVariableName = ta.run("tokens", "introspect", "--secret-env", victim.getSecret());
+      assertThat(asVariableName.exit()).isEqualTo(ExitCode.USAGE);
+      runs.add(asVariableName);
+      Cli.Result asId = ta.run("tokens", "revoke", victim.getSecret(), "--reason", "leaked");
+      assertThat(asId.exit()).isEqualTo(ExitCode.USAGE);
+      assertThat(asId.err()).contains("ta leaks report");
+      runs.add(asId);
+      runs.add(ta.run("tokens", "show", victim.getSecret()));
       // A signed-in terminal: its session store is the one file allowed to hold secrets.
       Cli person = new Cli(config).env("TA_SERVER", server.target());
       Cli.Background login = person.start("auth", "login");

@@ -51,6 +51,17 @@ class TaJarIT {
       server.token(TokenKind.TOKEN_KIND_ORGANIZATION, "acme", null, "deploy", "lenses:read");
       List<String> list = List.of(TaProcess.launcher().toString(), "tokens", "list", "-s", "org", "--json");
 
+      // Runs that call no server, or fail, record nothing worth mapping.
+      for (List<String> thin : List.of(List.of("--help"), List.of("orgs", "current"), List.of("tokens", "list", "--help"),
+          List.of("tokens", "show", "tok_AAAAAAAAAAAAAAAAAAAAAA"))) {
+        List<String> command = new java.util.ArrayList<>(List.of(TaProcess.launcher().toString()));
+        command.addAll(thin);
+        TaProcess.run(command, env, "");
+        try (Stream<Path> files = Files.exists(dir.resolve("cache/ta")) ? Files.list(dir.resolve("cache/ta")) : Stream.empty()) {
+          assertThat(files.toList()).as("after ta %s", thin).isEmpty();
+        }
+      }
+
       Cli.Result first = TaProcess.run(list, env, "");
       assertThat(first.exit()).as(first.toString()).isZero();
       List<Path> archives;

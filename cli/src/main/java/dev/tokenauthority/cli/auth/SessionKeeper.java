@@ -63,7 +63,7 @@ public final class SessionKeeper {
   /** Stores a new session (after a sign-in), ending the one it replaces on its server. */
   static StoredSession store(Terminal t, Api api, Session session) throws IOException {
     return withLock(t, () -> {
-      Optional<StoredSession> old = StoredSession.load(t);
+      Optional<StoredSession> old = loadOrForgetDamaged(t);
       if (old.isPresent() && old.get().server().equals(api.target())) {
         endQuietly(t, api, old.get());
       }
@@ -80,18 +80,48 @@ public final class SessionKeeper {
    */
   static Optional<StoredSession> signOut(Terminal t, Api api) throws IOException {
     return withLock(t, () -> {
-      Optional<StoredSession> stored = StoredSession.load(t);
+      Optional<StoredSession> stored = loadOrForgetDamaged(t);
       if (stored.isEmpty() || !stored.get().server().equals(api.target())) {
         return Optional.empty();
       }
       StoredSession s = stored.get();
-      StoredSession live = s.accessExpire().isAfter(t.clock().instant().plus(MARGIN)) ? s : refreshOrNull(t, api, s);
-      if (live != null) {
-        api.sessionsAs(live.accessToken()).signOut(SignOutRequest.getDefaultInstance());
-      }
+      end(t, api, s);
       StoredSession.delete(t);
       return Optional.of(s);
     });
+  }
+
+  /**
+   * Signs {@code s} out on its server. An access token that no longer works (past its hour by
+   * either clock, or the session ended elsewhere) is refreshed first; a refresh refused means
+   * the session is over already, which is what sign-out wants.
+   */
+  private static void end(Terminal t, Api api, StoredSession s) throws IOException {
+    StoredSession live = s.accessExpire().isAfter(t.clock().instant().plus(MARGIN)) ? s : refreshOrNull(t, api, s);
+    if (live == null) {
+      return;
+    }
+    try {
+      api.sessionsAs(live.accessToken()).signOut(SignOutRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED || live != s) {
+        throw e;
+      }
+      StoredSession renewed = refreshOrNull(t, api, s);
+      if (renewed != null) {
+        api.sessionsAs(renewed.accessToken()).signOut(SignOutRequest.getDefaultInstance());
+      }
+    }
+  }
+
+  /** The stored session; a damaged file is deleted and counts as none (it can sign nobody in). */
+  private static Optional<StoredSession> loadOrForgetDamaged(Terminal t) throws IOException {
+    try {
+      return StoredSession.load(t);
+    } catch (CliException damaged) {
+      StoredSession.delete(t);
+      return Optional.empty();
+    }
   }
 
   /** A refreshed session, or null when the server says the session is already over. */
@@ -109,10 +139,7 @@ public final class SessionKeeper {
   /** Ends a session being replaced; a session that is already over needs nothing. */
   private static void endQuietly(Terminal t, Api api, StoredSession s) {
     try {
-      StoredSession live = s.accessExpire().isAfter(t.clock().instant().plus(MARGIN)) ? s : refreshOrNull(t, api, s);
-      if (live != null) {
-        api.sessionsAs(live.accessToken()).signOut(SignOutRequest.getDefaultInstance());
-      }
+      end(t, api, s);
     } catch (IOException | RuntimeException e) {
       t.err().println("Note: the previous session " + s.id() + " could not be ended (" + e.getMessage()
           + "); it ends by itself when its refresh token expires.");

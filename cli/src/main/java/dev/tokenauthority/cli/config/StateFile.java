@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
 /**
  * A small key=value file only its owner can read (0600, in a 0700 directory), replaced atomically
  * so that a crash or a second {@code ta} never sees half of it. Holds the active organisation and
- * the stored session; {@link #writeSecret} also writes {@code --secret-file}.
+ * the stored session; {@link #prepare} also writes {@code --secret-file}.
  */
 public final class StateFile {
   private StateFile() {}
@@ -62,6 +63,9 @@ public final class StateFile {
    * written fails while the old secret still works rather than after the new one was issued.
    */
   public static Pending prepare(Path file) throws IOException {
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(file + " exists and is not a regular file");
+    }
     Path dir = file.toAbsolutePath().getParent();
     createPrivateDirectories(dir);
     // The temporary file is born 0600: the content is never readable by others, not even briefly.

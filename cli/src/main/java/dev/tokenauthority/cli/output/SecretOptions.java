@@ -101,7 +101,7 @@ public final class SecretOptions {
     boolean keepSecret = deliver(t, secret, what, id);
     if (json) {
       Json.print(t.out(), keepSecret ? answer : withoutSecret);
-      if (t.out().checkError()) {
+      if (keepSecret && t.out().checkError()) {
         throw new CliException(ExitCode.ERROR, "the new " + what + " secret of " + id
             + " could not be printed (stdout failed) and is lost: revoke or rotate " + id);
       }

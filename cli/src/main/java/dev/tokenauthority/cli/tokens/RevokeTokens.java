@@ -67,6 +67,12 @@ final class RevokeTokens extends ApiCommand {
           ? "give token ids or a bulk filter (--subject, --created-by, --all-in-org), not both"
           : "give the token ids to revoke, or a bulk filter: --subject, --created-by or --all-in-org");
     }
+    for (String id : ids) {
+      if (id.startsWith("tka_")) {
+        throw new CliException(ExitCode.USAGE, "that is a secret, not a token id (tok_...): find the id with"
+            + " `ta tokens list`, or stop a secret at once with `ta leaks report` (it reads secrets on stdin)");
+      }
+    }
     return bulk ? bulk(api) : byId(api);
   }
 
@@ -81,8 +87,8 @@ final class RevokeTokens extends ApiCommand {
           t.out().println("Revoked " + token.getId() + " \"" + token.getLabel() + "\"");
         }
       } catch (StatusRuntimeException e) {
-        if (api.explain(e) instanceof CliException unreachable) {
-          throw unreachable; // no answer at all: the other ids would fail the same way
+        if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && api.explain(e) instanceof CliException unreachable) {
+          throw unreachable; // nothing answers: the other ids would fail the same way
         }
         // One bad id must not spare the rest: in an incident every other token still has to stop.
         t.err().println("ta: " + id + ": " + ErrorLine.of(e));
