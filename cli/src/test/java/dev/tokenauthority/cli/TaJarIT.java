@@ -52,7 +52,7 @@ class TaJarIT {
       List<String> list = List.of(TaProcess.launcher().toString(), "tokens", "list", "-s", "org", "--json");
 
       // Runs that call no server, or fail, record nothing worth mapping.
-      for (List<String> thin : List.of(List.of("--help"), List.of("orgs", "current"), List.of("tokens", "list", "--help"),
+      for (List<String> thin : List.of(List.of("--help"), List.of("orgs", "current"), List.of("tokens", "list", "--help"), List.of("auth", "status"),
           List.of("tokens", "show", "tok_AAAAAAAAAAAAAAAAAAAAAA"))) {
         List<String> command = new java.util.ArrayList<>(List.of(TaProcess.launcher().toString()));
         command.addAll(thin);
