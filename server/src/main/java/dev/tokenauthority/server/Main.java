@@ -191,8 +191,9 @@ public final class Main implements Callable<Integer> {
     HttpDoor http = HttpDoor.start(new HttpDoor.Settings(host, httpPort, tls,
         java.util.Set.copyOf(httpProxyCertSubjects == null ? List.of() : httpProxyCertSubjects),
         Duration.ofSeconds(idleSeconds), Math.max(1024, maxConnectionsPerAddress)), authority);
-    log.info("HTTP listening on {}://{}:{} (/healthz, /readyz, /metrics, /v1/check, /oauth2/introspect)",
-        tls == null ? "http" : "https", host, http.port());
+    String base = (tls == null ? "http" : "https") + "://" + host + ":" + http.port();
+    log.info("HTTP listening on {} (/healthz, /readyz, /metrics, /v1/check, /oauth2/introspect)", base);
+    log.info("dashboard at {}/dashboard", base);
     return http;
   }
 

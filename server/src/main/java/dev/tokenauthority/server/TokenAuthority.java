@@ -183,6 +183,20 @@ public final class TokenAuthority implements AutoCloseable {
   }
 
   /** Introspection and authentication, for the HTTP endpoints (the gRPC services get it wired). */
+  /** Token lifecycle, for the dashboard (the gRPC services get theirs through {@link #services}). */
+  public dev.tokenauthority.server.token.TokenManager tokens() {
+    return tokens;
+  }
+
+  /** Sessions, for the dashboard's sign-in. */
+  public dev.tokenauthority.server.session.SessionManager sessions() {
+    return sessions;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
   public Introspector introspector() {
     return introspector;
   }

@@ -1,0 +1,238 @@
+package dev.tokenauthority.server.dashboard;
+
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.error.TokenAuthorityException;
+import dev.tokenauthority.server.error.UnauthenticatedException;
+import dev.tokenauthority.server.http.HttpOrigin;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.paging.Page;
+import dev.tokenauthority.server.session.IssuedSession;
+import dev.tokenauthority.server.token.TokenFilter;
+import dev.tokenauthority.server.token.TokenKind;
+import dev.tokenauthority.server.token.TokenRecord;
+import dev.tokenauthority.server.token.TokenState;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The dashboard: server-rendered pages on the HTTP listener, signed in with a session of
+ * {@code SessionService} held in cookies. A thin layer: each handler reads a form or query,
+ * calls the domain as the signed-in person, and renders a template (jte, escaping by context).
+ */
+public final class Dashboard {
+  static final String ACCESS_COOKIE = "ta_session";
+  static final String REFRESH_COOKIE = "ta_refresh";
+  private static final int PAGE_SIZE = 50;
+  /** No script at all yet, no inline style, no framing, forms only back to this origin. */
+  private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+      + " frame-ancestors 'none'; base-uri 'none'";
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+
+  private final TokenAuthority authority;
+  private final boolean secure;
+  private final Clock clock;
+  private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+  private final byte[] css;
+
+  public Dashboard(TokenAuthority authority, boolean secure, Clock clock) {
+    this.authority = authority;
+    this.secure = secure;
+    this.clock = clock;
+    try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/dashboard.css")) {
+      this.css = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds the dashboard's routes and headers to the listener being configured. */
+  public void register(JavalinConfig config) {
+    config.routes.before("/dashboard*", this::securityHeaders);
+    config.routes.get("/dashboard", ctx -> ctx.redirect("/dashboard/tokens"));
+    config.routes.get("/dashboard/static/dashboard.css", ctx -> ctx.contentType("text/css; charset=utf-8")
+        .header("Cache-Control", "max-age=3600").result(css));
+    config.routes.get("/dashboard/sign-in", ctx -> signInPage(ctx, null, 200));
+    config.routes.post("/dashboard/sign-in", this::signIn);
+    config.routes.post("/dashboard/sign-out", this::signOut);
+    config.routes.get("/dashboard/tokens", this::tokens);
+  }
+
+  private void securityHeaders(Context ctx) {
+    ctx.header("Content-Security-Policy", CSP);
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+  }
+
+  private void signInPage(Context ctx, String error, int status) {
+    render(ctx, status, "dashboard/sign-in.jte", new SignInPage(Csrf.token(ctx, secure), error));
+  }
+
+  private void signIn(Context ctx) {
+    if (!Csrf.valid(ctx)) {
+      signInPage(ctx, "The form expired. Please sign in again.", 403);
+      return;
+    }
+    String token = Optional.ofNullable(ctx.formParam("token")).orElse("").strip();
+    Origin origin = HttpOrigin.of(ctx);
+    try {
+      Caller caller = authority.introspector().authenticate(token, origin);
+      IssuedSession session = authority.sessions().signInWithToken(caller, "");
+      setSession(ctx, session);
+      ctx.redirect("/dashboard/tokens", io.javalin.http.HttpStatus.SEE_OTHER);
+    } catch (TokenAuthorityException e) {
+      // Never the token itself, nor which check failed for it: the form says what to do.
+      signInPage(ctx, e instanceof UnauthenticatedException
+          ? "That token does not work here: it is unknown, expired or revoked."
+          : "That token cannot sign in: only personal and system tokens can.", 401);
+    }
+  }
+
+  private void signOut(Context ctx) {
+    if (!Csrf.valid(ctx)) {
+      ctx.status(403).result("The form expired; reload the page.");
+      return;
+    }
+    signedIn(ctx).ifPresent(caller -> authority.sessions().signOut(caller));
+    Cookies.clear(ctx, ACCESS_COOKIE, secure);
+    Cookies.clear(ctx, REFRESH_COOKIE, secure);
+    ctx.redirect("/dashboard/sign-in", io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  private void tokens(Context ctx) {
+    Optional<Caller> caller = signedIn(ctx);
+    if (caller.isEmpty()) {
+      ctx.redirect("/dashboard/sign-in", io.javalin.http.HttpStatus.SEE_OTHER);
+      return;
+    }
+    String query = param(ctx, "q", 200);
+    String kind = choice(ctx, "kind", TokensPage.KINDS);
+    String state = choice(ctx, "state", TokensPage.STATES);
+    String pageToken = param(ctx, "page", 1000);
+    TokenFilter filter = new TokenFilter("", "", "", kind.isEmpty() ? null : TokenKind.valueOf(kind.toUpperCase(Locale.ROOT)),
+        state.isEmpty() ? null : TokenState.valueOf(state.toUpperCase(Locale.ROOT)), null, null, false, query, false);
+    Page<TokenRecord> page;
+    try {
+      page = authority.tokens().list(caller.get(), filter, PAGE_SIZE, pageToken);
+    } catch (TokenAuthorityException e) {
+      ctx.status(400).result("That page of results is no longer valid: start from the first page.");
+      return;
+    }
+    Instant now = clock.instant();
+    List<TokenRow> rows = page.items().stream().map(t -> row(t, now)).toList();
+    String next = page.nextPageToken().isEmpty() ? null : "/dashboard/tokens?q=" + enc(query) + "&kind=" + enc(kind)
+        + "&state=" + enc(state) + "&page=" + enc(page.nextPageToken());
+    render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query, kind,
+        state, rows, next));
+  }
+
+  /**
+   * The signed-in person: the session cookie's access token, or, when it has run out, the
+   * session refreshed with the refresh cookie (new cookies go with the answer).
+   */
+  private Optional<Caller> signedIn(Context ctx) {
+    Origin origin = HttpOrigin.of(ctx);
+    String access = ctx.cookie(ACCESS_COOKIE);
+    if (access != null && !access.isEmpty()) {
+      try {
+        return Optional.of(authority.introspector().authenticate(access, origin));
+      } catch (TokenAuthorityException expired) {
+        // Fall through to the refresh token.
+      }
+    }
+    String refresh = ctx.cookie(REFRESH_COOKIE);
+    if (refresh != null && !refresh.isEmpty()) {
+      try {
+        IssuedSession renewed = authority.sessions().refresh(refresh, origin);
+        setSession(ctx, renewed);
+        return Optional.of(authority.introspector().authenticate(renewed.accessToken().reveal(), origin));
+      } catch (TokenAuthorityException ended) {
+        Cookies.clear(ctx, ACCESS_COOKIE, secure);
+        Cookies.clear(ctx, REFRESH_COOKIE, secure);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void setSession(Context ctx, IssuedSession session) {
+    Cookies.set(ctx, ACCESS_COOKIE, session.accessToken().reveal(), secure);
+    Cookies.set(ctx, REFRESH_COOKIE, session.refreshToken().reveal(), secure);
+  }
+
+  private TokenRow row(TokenRecord t, Instant now) {
+    return new TokenRow(t.id(), t.label(), t.kind().name().toLowerCase(Locale.ROOT), dash(t.subject()),
+        dash(t.organization()), String.join(", ", t.scopes().asList()), state(t, now), DATE.format(t.createTime()),
+        t.creator().isEmpty() ? "-" : t.creator(), t.expireTime() == null ? "never" : relative(t.expireTime(), now),
+        t.lastUseTime() == null ? "never" : relative(t.lastUseTime(), now));
+  }
+
+  private static String state(TokenRecord t, Instant now) {
+    TokenState s = t.stateAt(now);
+    if (s == TokenState.ACTIVE && t.revokeTime() != null) {
+      return "In rotation grace";
+    }
+    if (s == TokenState.ACTIVE && t.expireTime() != null && t.expireTime().isBefore(now.plus(Duration.ofDays(7)))) {
+      return "Expiring soon";
+    }
+    return s.name().charAt(0) + s.name().substring(1).toLowerCase(Locale.ROOT);
+  }
+
+  static String relative(Instant t, Instant now) {
+    Duration d = Duration.between(now, t);
+    long s = Math.abs(d.getSeconds());
+    String amount = s < 60 ? null : s < 3_600 ? n(Math.round(s / 60.0), "minute")
+        : s < 86_400 ? n(Math.round(s / 3_600.0), "hour") : n(Math.round(s / 86_400.0), "day");
+    return amount == null ? "just now" : d.isNegative() ? amount + " ago" : "in " + amount;
+  }
+
+  private static String n(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
+  }
+
+  private static String who(Caller c) {
+    return c.subject().isEmpty() ? c.tokenId() : c.subject();
+  }
+
+  private static String dash(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
+  }
+
+  private static String param(Context ctx, String name, int max) {
+    String v = ctx.queryParam(name);
+    return v == null ? "" : v.length() > max ? v.substring(0, max) : v;
+  }
+
+  /** A query value from a closed list; anything else counts as "any". */
+  private static String choice(Context ctx, String name, List<String> allowed) {
+    String v = ctx.queryParam(name);
+    return v != null && allowed.contains(v) ? v : "";
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private void render(Context ctx, int status, String template, Object model) {
+    StringOutput out = new StringOutput();
+    templates.render(template, model, out);
+    ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
+  }
+}

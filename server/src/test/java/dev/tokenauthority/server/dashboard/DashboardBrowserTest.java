@@ -1,0 +1,127 @@
+package dev.tokenauthority.server.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Response;
+import dev.tokenauthority.api.v1.Token;
+import dev.tokenauthority.api.v1.TokenKind;
+import dev.tokenauthority.server.InProcessAuthorityTest;
+import dev.tokenauthority.server.http.HttpDoor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard in a real browser (Debian's chromium), against the real listener and domain. */
+class DashboardBrowserTest extends InProcessAuthorityTest {
+  private static Browser browser;
+  private HttpDoor door;
+  private BrowserContext context;
+  private Page page;
+  private final List<String> dialogs = new ArrayList<>();
+
+  @BeforeAll
+  static void launch() {
+    browser = Browser.startOrSkip();
+  }
+
+  @AfterAll
+  static void quit() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @BeforeEach
+  void open() {
+    door = HttpDoor.start("127.0.0.1", 0, ta.authority());
+    context = browser.newContext();
+    page = context.newPage();
+    page.onDialog(d -> {
+      dialogs.add(d.message());
+      d.dismiss();
+    });
+  }
+
+  @AfterEach
+  void shut() {
+    context.close();
+    door.close();
+  }
+
+  private String url(String path) {
+    return "http://127.0.0.1:" + door.port() + path;
+  }
+
+  private void signIn(String secret) {
+    page.navigate(url("/dashboard"));
+    page.getByLabel("Token").fill(secret);
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Sign in")).click();
+  }
+
+  @Test
+  void adminSignsInWithTheBootstrapToken_andSeesEveryToken_labelsAsText() {
+    Token hostile = ta.orgToken("acme", "lenses:read");
+    Token xss = ta.admin().createToken(dev.tokenauthority.api.v1.CreateTokenRequest.newBuilder()
+        .setToken(Token.newBuilder().setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme")
+            .setLabel("<script>alert(1)</script>").addScopes("lenses:read")).build());
+
+    signIn(ta.adminSecret());
+
+    assertThat(page.url()).endsWith("/dashboard/tokens");
+    assertThat(page.locator("header").textContent()).contains("Signed in as bootstrap");
+    assertThat(page.locator("tr[data-token-id='" + hostile.getId() + "']").count()).isEqualTo(1);
+    assertThat(page.locator("tr[data-token-id='" + xss.getId() + "'] td").first().textContent())
+        .isEqualTo("<script>alert(1)</script>");
+    assertThat(dialogs).as("no script of a label ran").isEmpty();
+    assertThat(page.content()).doesNotContain(ta.adminSecret()).doesNotContain(xss.getSecret());
+    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target/screenshots/dashboard-tokens.png")).setFullPage(true));
+  }
+
+  @Test
+  void filtersNarrowTheList() {
+    Token org = ta.orgToken("acme", "lenses:read");
+    Token personal = ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice@example.com", List.of(), "lenses:read");
+    signIn(ta.adminSecret());
+
+    page.getByLabel("Kind").selectOption("personal");
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
+
+    assertThat(page.locator("tr[data-token-id='" + personal.getId() + "']").count()).isEqualTo(1);
+    assertThat(page.locator("tr[data-token-id='" + org.getId() + "']").count()).isZero();
+    assertThat(page.url()).contains("kind=personal");
+  }
+
+  @Test
+  void aWrongToken_isRefusedOnThePage_withoutEchoingIt() {
+    page.navigate(url("/dashboard/sign-in"));
+    page.getByLabel("Token").fill("tka_org_notarealtoken00000000000000000");
+    Response r = page.waitForNavigation(() -> page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Sign in")).click());
+
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT).textContent()).contains("does not work here");
+    assertThat(page.content()).doesNotContain("notarealtoken");
+  }
+
+  @Test
+  void signOut_endsTheSession_andTheListIsClosedAgain() {
+    signIn(ta.adminSecret());
+    String access = context.cookies().stream().filter(c -> c.name.equals("ta_session")).findFirst().orElseThrow().value;
+    assertThat(ta.isActive(access)).isTrue();
+
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out")).click();
+
+    assertThat(page.url()).endsWith("/dashboard/sign-in");
+    assertThat(ta.isActive(access)).isFalse();
+    page.navigate(url("/dashboard/tokens"));
+    assertThat(page.url()).endsWith("/dashboard/sign-in");
+  }
+}
