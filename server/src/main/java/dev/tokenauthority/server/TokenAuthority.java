@@ -188,6 +188,11 @@ public final class TokenAuthority implements AutoCloseable {
     return tokens;
   }
 
+  /** The device flow, for the dashboard's approval page. */
+  public dev.tokenauthority.server.device.DeviceAuthorizations devices() {
+    return devices;
+  }
+
   /** Sessions, for the dashboard's sign-in. */
   public dev.tokenauthority.server.session.SessionManager sessions() {
     return sessions;

@@ -1,6 +1,9 @@
 package dev.tokenauthority.server.dashboard;
 
 import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.device.DeviceRequest;
+import dev.tokenauthority.server.device.UserCodes;
+import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
 import dev.tokenauthority.server.http.HttpOrigin;
@@ -68,10 +71,79 @@ public final class Dashboard {
     config.routes.get("/dashboard", ctx -> ctx.redirect("/dashboard/tokens"));
     config.routes.get("/dashboard/static/dashboard.css", ctx -> ctx.contentType("text/css; charset=utf-8")
         .header("Cache-Control", "max-age=3600").result(css));
-    config.routes.get("/dashboard/sign-in", ctx -> signInPage(ctx, null, 200));
+    config.routes.get("/dashboard/sign-in", ctx -> signInPage(ctx, null, 200, ctx.queryParam("next")));
     config.routes.post("/dashboard/sign-in", this::signIn);
     config.routes.post("/dashboard/sign-out", this::signOut);
     config.routes.get("/dashboard/tokens", this::tokens);
+    // The device flow's verification URI (device.verification-uri) points here.
+    config.routes.get("/device", ctx -> ctx.redirect("/dashboard/device"
+        + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));
+    config.routes.get("/dashboard/device", this::devicePage);
+    config.routes.post("/dashboard/device/approve", ctx -> decide(ctx, true));
+    config.routes.post("/dashboard/device/deny", ctx -> decide(ctx, false));
+  }
+
+  private void devicePage(Context ctx) {
+    Optional<Caller> caller = signedIn(ctx);
+    String code = param(ctx, "user_code", 32);
+    if (caller.isEmpty()) {
+      toSignIn(ctx, "/dashboard/device" + (code.isEmpty() ? "" : "?user_code=" + enc(code)));
+      return;
+    }
+    if (code.isEmpty()) {
+      renderDevice(ctx, 200, caller.get(), "", null, null, false);
+      return;
+    }
+    try {
+      DeviceRequest request = authority.devices().get(caller.get(), code);
+      renderDevice(ctx, 200, caller.get(), code, request, null, false);
+    } catch (TokenAuthorityException e) {
+      renderDevice(ctx, e instanceof ResourceExhaustedException ? 429 : 404, caller.get(), code, null, e.getMessage(), true);
+    }
+  }
+
+  private void decide(Context ctx, boolean approve) {
+    Optional<Caller> caller = signedIn(ctx);
+    if (caller.isEmpty()) {
+      toSignIn(ctx, "/dashboard/device");
+      return;
+    }
+    String code = Optional.ofNullable(ctx.formParam("user_code")).orElse("");
+    if (!Csrf.valid(ctx)) {
+      renderDevice(ctx, 403, caller.get(), code, null, "The form expired; look the code up again.", true);
+      return;
+    }
+    try {
+      DeviceRequest decided = approve ? authority.devices().approve(caller.get(), code)
+          : authority.devices().deny(caller.get(), code);
+      renderDevice(ctx, 200, caller.get(), code, decided, approve
+          ? "Approved: the device receives it at its next poll." : "Denied: the device gets nothing.", false);
+    } catch (TokenAuthorityException e) {
+      renderDevice(ctx, 409, caller.get(), code, null, e.getMessage(), true);
+    }
+  }
+
+  private void renderDevice(Context ctx, int status, Caller caller, String code, DeviceRequest r, String message,
+      boolean error) {
+    Instant now = clock.instant();
+    DevicePage.Request view = r == null ? null : new DevicePage.Request(UserCodes.display(r.userCode()),
+        r.purpose() == DeviceRequest.Purpose.SESSION ? "a session (sign-in) as you" : "a personal token of yours",
+        dash(r.label()), r.purpose() == DeviceRequest.Purpose.SESSION ? null : String.join(", ", r.scopes()),
+        r.tokenTtl() == null ? "-" : r.tokenTtl().toDays() + " days", r.requesterPeer(), relative(r.createTime(), now),
+        r.stateAt(now).name().toLowerCase(Locale.ROOT), r.stateAt(now) == DeviceRequest.State.PENDING);
+    render(ctx, status, "dashboard/device.jte", new DevicePage(Csrf.token(ctx, secure), who(caller), code, view,
+        message, error));
+  }
+
+  /** To the sign-in page, coming back to {@code next} afterwards. */
+  private static void toSignIn(Context ctx, String next) {
+    ctx.redirect("/dashboard/sign-in?next=" + enc(next), io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** Where to go after signing in: a dashboard path only, never another site. */
+  private static String safeNext(String next) {
+    return next != null && next.startsWith("/dashboard/") && !next.contains("//") && !next.contains("\\")
+        && !next.contains("\n") && !next.contains("\r") ? next : "/dashboard/tokens";
   }
 
   private void securityHeaders(Context ctx) {
@@ -82,13 +154,13 @@ public final class Dashboard {
     ctx.header("Cache-Control", "no-store");
   }
 
-  private void signInPage(Context ctx, String error, int status) {
-    render(ctx, status, "dashboard/sign-in.jte", new SignInPage(Csrf.token(ctx, secure), error));
+  private void signInPage(Context ctx, String error, int status, String next) {
+    render(ctx, status, "dashboard/sign-in.jte", new SignInPage(Csrf.token(ctx, secure), error, safeNext(next)));
   }
 
   private void signIn(Context ctx) {
     if (!Csrf.valid(ctx)) {
-      signInPage(ctx, "The form expired. Please sign in again.", 403);
+      signInPage(ctx, "The form expired. Please sign in again.", 403, ctx.formParam("next"));
       return;
     }
     String token = Optional.ofNullable(ctx.formParam("token")).orElse("").strip();
@@ -97,12 +169,12 @@ public final class Dashboard {
       Caller caller = authority.introspector().authenticate(token, origin);
       IssuedSession session = authority.sessions().signInWithToken(caller, "");
       setSession(ctx, session);
-      ctx.redirect("/dashboard/tokens", io.javalin.http.HttpStatus.SEE_OTHER);
+      ctx.redirect(safeNext(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
     } catch (TokenAuthorityException e) {
       // Never the token itself, nor which check failed for it: the form says what to do.
       signInPage(ctx, e instanceof UnauthenticatedException
           ? "That token does not work here: it is unknown, expired or revoked."
-          : "That token cannot sign in: only personal and system tokens can.", 401);
+          : "That token cannot sign in: only personal and system tokens can.", 401, ctx.formParam("next"));
     }
   }
 
@@ -120,7 +192,7 @@ public final class Dashboard {
   private void tokens(Context ctx) {
     Optional<Caller> caller = signedIn(ctx);
     if (caller.isEmpty()) {
-      ctx.redirect("/dashboard/sign-in", io.javalin.http.HttpStatus.SEE_OTHER);
+      toSignIn(ctx, "/dashboard/tokens");
       return;
     }
     String query = param(ctx, "q", 200);

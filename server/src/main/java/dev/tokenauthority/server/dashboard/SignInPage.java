@@ -1,4 +1,4 @@
 package dev.tokenauthority.server.dashboard;
 
-/** The sign-in page: its CSRF token and what went wrong last time, if anything. */
-public record SignInPage(String csrf, String error) {}
+/** The sign-in page: its CSRF token, what went wrong last time, and where to go after. */
+public record SignInPage(String csrf, String error, String next) {}

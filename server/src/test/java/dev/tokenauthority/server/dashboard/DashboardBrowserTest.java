@@ -112,6 +112,42 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void aPersonApprovesTheCodeADeviceIsWaitingOn_signingInOnTheWay() {
+    var started = ta.devicesAs(null).startDeviceAuthorization(dev.tokenauthority.api.v1.StartDeviceAuthorizationRequest
+        .newBuilder().setPurpose(dev.tokenauthority.api.v1.DeviceAuthorizationPurpose.DEVICE_AUTHORIZATION_PURPOSE_SESSION)
+        .setLabel("ta on build-42").build());
+    String link = started.getVerificationUriComplete();
+
+    // The link the device printed, on this listener: /device?user_code=...
+    page.navigate(url(link.substring(link.indexOf("/device"))));
+    assertThat(page.url()).contains("/dashboard/sign-in");
+    page.getByLabel("Token").fill(ta.adminSecret());
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+
+    assertThat(page.url()).contains("/dashboard/device?user_code=");
+    assertThat(page.locator("dl").textContent()).contains("a session (sign-in) as you").contains("ta on build-42");
+    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target/screenshots/dashboard-device.png")).setFullPage(true));
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve")).click();
+
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS).textContent()).contains("Approved");
+    var poll = ta.devicesAs(null).pollDeviceAuthorization(dev.tokenauthority.api.v1.PollDeviceAuthorizationRequest
+        .newBuilder().setDeviceCode(started.getDeviceCode()).build());
+    assertThat(poll.getState()).isEqualTo(dev.tokenauthority.api.v1.DeviceAuthorizationState.DEVICE_AUTHORIZATION_STATE_APPROVED);
+    assertThat(ta.isActive(poll.getSession().getAccessToken())).isTrue();
+    assertThat(page.content()).doesNotContain(started.getDeviceCode());
+  }
+
+  @Test
+  void aWrongCode_saysSo() {
+    signIn(ta.adminSecret());
+    page.navigate(url("/dashboard/device"));
+    page.getByLabel("Code shown on the device").fill("BBBB-BBBB");
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Look up")).click();
+
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT).textContent()).contains("check the code");
+  }
+
+  @Test
   void signOut_endsTheSession_andTheListIsClosedAgain() {
     signIn(ta.adminSecret());
     String access = context.cookies().stream().filter(c -> c.name.equals("ta_session")).findFirst().orElseThrow().value;
@@ -122,6 +158,6 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
     assertThat(page.url()).endsWith("/dashboard/sign-in");
     assertThat(ta.isActive(access)).isFalse();
     page.navigate(url("/dashboard/tokens"));
-    assertThat(page.url()).endsWith("/dashboard/sign-in");
+    assertThat(page.url()).contains("/dashboard/sign-in");
   }
 }

@@ -129,9 +129,23 @@ class DashboardHttpTest extends InProcessAuthorityTest {
 
   @Test
   void withoutASession_theTokensPageSendsToSignIn_andAnEndedSessionToo() throws Exception {
-    assertThat(get("/dashboard/tokens", null).headers().firstValue("Location")).hasValue("/dashboard/sign-in");
+    assertThat(get("/dashboard/tokens", null).headers().firstValue("Location"))
+        .hasValue("/dashboard/sign-in?next=%2Fdashboard%2Ftokens");
     assertThat(get("/dashboard/tokens", "ta_session=tka_ses_forged; ta_refresh=tka_ref_forged").headers()
-        .firstValue("Location")).hasValue("/dashboard/sign-in");
+        .firstValue("Location").orElseThrow()).startsWith("/dashboard/sign-in");
+  }
+
+  @Test
+  void afterSignIn_onlyDashboardPagesAreFollowed_neverAnotherSite() throws Exception {
+    for (String next : List.of("https://evil.example/", "//evil.example/x", "/dashboard/../../x\\evil", "/elsewhere",
+        "/dashboard//evil.example")) {
+      HttpResponse<String> form = get("/dashboard/sign-in?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), null);
+      assertThat(form.body()).contains("name=\"next\" value=\"/dashboard/tokens\"");
+      String csrf = value(cookie(form, "ta_csrf"));
+      HttpResponse<String> r = post("/dashboard/sign-in", "ta_csrf=" + csrf, "csrf=" + csrf + "&next="
+          + URLEncoder.encode(next, StandardCharsets.UTF_8) + "&token=" + URLEncoder.encode(ta.adminSecret(), StandardCharsets.UTF_8));
+      assertThat(r.headers().firstValue("Location")).as(next).hasValue("/dashboard/tokens");
+    }
   }
 
   @Test
