@@ -75,6 +75,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final AuthorityMetrics metrics;
   private final Clock clock;
   private final int listCallsPerToken;
+  private final List<String> scopeCatalogue;
 
   private TokenAuthority(DataDirectory dataDir, Database database, AuthorityConfig config, Clock clock) {
     this.dataDir = dataDir;
@@ -83,6 +84,7 @@ public final class TokenAuthority implements AutoCloseable {
     this.listCallsPerToken = config.listCallsPerToken();
     JdbiTokenStore tokenRows = new JdbiTokenStore(database);
     CachingTokenStore store = new CachingTokenStore(tokenRows, config.tokenCacheSize());
+    this.scopeCatalogue = config.scopes().scopes();
     TokenRules rules = new TokenRules(config.scopes(), config.lifetimes());
     TokenIssuer issuer = new TokenIssuer(new SecureRandom());
     this.lastUse = new LastUseRecorder(store, config.lastUseFlushInterval());
@@ -186,6 +188,11 @@ public final class TokenAuthority implements AutoCloseable {
   /** Token lifecycle, for the dashboard (the gRPC services get theirs through {@link #services}). */
   public dev.tokenauthority.server.token.TokenManager tokens() {
     return tokens;
+  }
+
+  /** The scopes this server knows, for the dashboard's forms. */
+  public List<String> scopeCatalogue() {
+    return scopeCatalogue;
   }
 
   /** The device flow, for the dashboard's approval page. */

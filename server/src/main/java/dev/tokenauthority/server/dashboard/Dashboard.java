@@ -3,6 +3,8 @@ package dev.tokenauthority.server.dashboard;
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.device.DeviceRequest;
 import dev.tokenauthority.server.device.UserCodes;
+import dev.tokenauthority.server.error.InvalidArgumentException;
+import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
@@ -11,6 +13,8 @@ import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.session.IssuedSession;
+import dev.tokenauthority.server.token.IssuedToken;
+import dev.tokenauthority.server.token.TokenDraft;
 import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
@@ -32,6 +36,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,8 +48,9 @@ public final class Dashboard {
   static final String ACCESS_COOKIE = "ta_session";
   static final String REFRESH_COOKIE = "ta_refresh";
   private static final int PAGE_SIZE = 50;
-  /** No script at all yet, no inline style, no framing, forms only back to this origin. */
-  private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+  /** Scripts and styles only from this origin (none inline), no framing, forms only back here. */
+  private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+      + " form-action 'self';"
       + " frame-ancestors 'none'; base-uri 'none'";
   private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
@@ -53,16 +59,138 @@ public final class Dashboard {
   private final Clock clock;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
   private final byte[] css;
+  private final byte[] js;
 
   public Dashboard(TokenAuthority authority, boolean secure, Clock clock) {
     this.authority = authority;
     this.secure = secure;
     this.clock = clock;
-    try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/dashboard.css")) {
-      this.css = in.readAllBytes();
+    this.css = resource("/dashboard/dashboard.css");
+    this.js = resource("/dashboard/dashboard.js");
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = Dashboard.class.getResourceAsStream(name)) {
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private void signedInOr(Context ctx, String here, java.util.function.Consumer<Caller> page) {
+    Optional<Caller> caller = signedIn(ctx);
+    if (caller.isEmpty()) {
+      toSignIn(ctx, here);
+    } else {
+      page.accept(caller.get());
+    }
+  }
+
+  /** Review (checked by the domain, nothing issued), back to edit, or create: the wizard's POST. */
+  private void createStep(Context ctx) {
+    Optional<Caller> signed = signedIn(ctx);
+    if (signed.isEmpty()) {
+      toSignIn(ctx, "/dashboard/tokens/new");
+      return;
+    }
+    Caller caller = signed.get();
+    TokenForm form = TokenForm.of(ctx);
+    if (!Csrf.valid(ctx)) {
+      renderForm(ctx, 403, caller, form, Map.of("", "The form expired; check it and send it again."));
+      return;
+    }
+    String step = Optional.ofNullable(ctx.formParam("step")).orElse("");
+    if (step.equals("edit")) {
+      renderForm(ctx, 200, caller, form, Map.of());
+      return;
+    }
+    Map<String, String> errors = new java.util.LinkedHashMap<>();
+    TokenDraft draft = draft(form, errors);
+    Duration ttl = ttl(form, errors);
+    if (!errors.isEmpty()) {
+      renderForm(ctx, 400, caller, form, errors);
+      return;
+    }
+    try {
+      if (!step.equals("create")) {
+        authority.tokens().checkCreate(caller, draft, ttl);
+        render(ctx, 200, "dashboard/token-review.jte", createPage(ctx, caller, form, Map.of()));
+        return;
+      }
+      IssuedToken issued = authority.tokens().create(caller, draft, ttl);
+      TokenRecord t = issued.token();
+      render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
+          t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
+              : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
+    } catch (InvalidArgumentException e) {
+      e.violations().forEach(v -> errors.merge(formField(v.field()), v.description(), (a, b) -> a + "; " + b));
+      renderForm(ctx, 400, caller, form, errors);
+    } catch (TokenAuthorityException e) {
+      renderForm(ctx, e instanceof PermissionDeniedException ? 403 : 409, caller, form, Map.of("", e.getMessage()));
+    }
+  }
+
+  private static TokenDraft draft(TokenForm form, Map<String, String> errors) {
+    TokenKind kind = switch (form.kind()) {
+      case "organization" -> TokenKind.ORGANIZATION;
+      case "personal" -> TokenKind.PERSONAL;
+      case "system" -> TokenKind.SYSTEM;
+      default -> null;
+    };
+    if (kind == null) {
+      errors.put("kind", "Choose organization, personal or system.");
+      kind = TokenKind.ORGANIZATION;
+    }
+    return new TokenDraft(kind, form.organization(), form.subject(), form.label(), form.scopes(), List.of(), Map.of());
+  }
+
+  private Duration ttl(TokenForm form, Map<String, String> errors) {
+    switch (form.expiry()) {
+      case "30d":
+        return Duration.ofDays(30);
+      case "90d":
+        return Duration.ofDays(90);
+      case "365d":
+        return Duration.ofDays(365);
+      case "custom":
+        try {
+          Instant at = java.time.LocalDate.parse(form.expireDate()).atStartOfDay(ZoneOffset.UTC).toInstant();
+          Duration ttl = Duration.between(clock.instant(), at);
+          if (ttl.isNegative() || ttl.isZero()) {
+            errors.put("expiry", "Choose a date in the future.");
+          }
+          return ttl;
+        } catch (java.time.format.DateTimeParseException e) {
+          errors.put("expiry", "Give the date as YYYY-MM-DD.");
+          return null;
+        }
+      default:
+        errors.put("expiry", "Choose an expiry.");
+        return null;
+    }
+  }
+
+  /** The form field a server-side violation concerns ("" when none matches). */
+  private static String formField(String field) {
+    String f = field.replaceFirst("^token\\.", "").replaceFirst("\\[\\d+\\]$", "");
+    return switch (f) {
+      case "label", "kind", "organization", "subject", "scopes" -> f;
+      case "ttl" -> "expiry";
+      default -> "";
+    };
+  }
+
+  private void renderForm(Context ctx, int status, Caller caller, TokenForm form, Map<String, String> errors) {
+    render(ctx, status, "dashboard/token-form.jte", createPage(ctx, caller, form, errors));
+  }
+
+  private CreatePage createPage(Context ctx, Caller caller, TokenForm form, Map<String, String> errors) {
+    String expires = switch (form.expiry()) {
+      case "custom" -> form.expireDate();
+      default -> CreatePage.expiryLabel(form.expiry()) + " from now";
+    };
+    return new CreatePage(Csrf.token(ctx, secure), who(caller), form, List.of("organization", "personal", "system"),
+        authority.scopeCatalogue(), errors, expires);
   }
 
   /** Adds the dashboard's routes and headers to the listener being configured. */
@@ -75,6 +203,11 @@ public final class Dashboard {
     config.routes.post("/dashboard/sign-in", this::signIn);
     config.routes.post("/dashboard/sign-out", this::signOut);
     config.routes.get("/dashboard/tokens", this::tokens);
+    config.routes.get("/dashboard/static/dashboard.js", ctx -> ctx.contentType("text/javascript; charset=utf-8")
+        .header("Cache-Control", "max-age=3600").result(js));
+    config.routes.get("/dashboard/tokens/new", ctx -> signedInOr(ctx, "/dashboard/tokens/new",
+        caller -> renderForm(ctx, 200, caller, TokenForm.empty(), Map.of())));
+    config.routes.post("/dashboard/tokens/new", this::createStep);
     // The device flow's verification URI (device.verification-uri) points here.
     config.routes.get("/device", ctx -> ctx.redirect("/dashboard/device"
         + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));

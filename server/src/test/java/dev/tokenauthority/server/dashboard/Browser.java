@@ -40,8 +40,8 @@ final class Browser implements AutoCloseable {
   }
 
   /** A fresh profile: its own cookies. */
-  BrowserContext newContext() {
-    return browser.newContext(new NewContextOptions().setViewportSize(1280, 800));
+  BrowserContext newContext(boolean downloads) {
+    return browser.newContext(new NewContextOptions().setViewportSize(1280, 800).setAcceptDownloads(downloads));
   }
 
   @Override

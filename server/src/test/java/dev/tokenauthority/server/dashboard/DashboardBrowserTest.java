@@ -41,7 +41,7 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
   @BeforeEach
   void open() {
     door = HttpDoor.start("127.0.0.1", 0, ta.authority());
-    context = browser.newContext();
+    context = browser.newContext(true);
     page = context.newPage();
     page.onDialog(d -> {
       dialogs.add(d.message());
@@ -135,6 +135,54 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
     assertThat(poll.getState()).isEqualTo(dev.tokenauthority.api.v1.DeviceAuthorizationState.DEVICE_AUTHORIZATION_STATE_APPROVED);
     assertThat(ta.isActive(poll.getSession().getAccessToken())).isTrue();
     assertThat(page.content()).doesNotContain(started.getDeviceCode());
+  }
+
+  private void click(String button) {
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button).setExact(true)).click();
+  }
+
+  @Test
+  void adminCreatesAnOrganisationToken_copiesTheSecretOnce_andItWorksOverGrpc() throws Exception {
+    signIn(ta.adminSecret());
+    page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Create a token")).click();
+    page.getByLabel("Label").fill("GitHub Actions deploy pipeline");
+    page.getByLabel("Kind").selectOption("organization");
+    page.getByLabel("Organisation").fill("acme");
+    page.getByLabel("lenses:read").check();
+    page.getByLabel("90 days").check();
+    click("Review");
+    assertThat(page.locator("dl").textContent()).contains("GitHub Actions deploy pipeline").contains("lenses:read");
+    click("Create token");
+
+    String secret = page.locator("#secret").textContent();
+    assertThat(secret).startsWith("tka_org_");
+    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target/screenshots/dashboard-secret.png")).setFullPage(true));
+    com.microsoft.playwright.Download download = page.waitForDownload(() -> click("Download"));
+    assertThat(java.nio.file.Files.readString(download.path()).strip()).isEqualTo(secret);
+    String before = page.url();
+    click("Close");
+    assertThat(page.url()).as("the dialog stays until the box is ticked").isEqualTo(before);
+    assertThat(page.locator("#secret").isVisible()).isTrue();
+    page.getByLabel("I have securely saved this token").check();
+    click("Close");
+
+    assertThat(page.url()).contains("/dashboard/tokens");
+    assertThat(page.content()).doesNotContain(secret);
+    assertThat(ta.isActive(secret)).isTrue();
+  }
+
+  @Test
+  void theServersRefusal_isShownBesideTheFieldItConcerns() {
+    signIn(ta.adminSecret());
+    page.navigate(url("/dashboard/tokens/new"));
+    page.getByLabel("Label").fill("laptop");
+    page.getByLabel("Kind").selectOption("personal");
+    page.getByLabel("Organisation").fill("acme");
+    page.getByLabel("lenses:read").check();
+    click("Review");
+
+    assertThat(page.locator("#subject-error").textContent()).isNotBlank();
+    assertThat(page.getByLabel("Label").inputValue()).isEqualTo("laptop");
   }
 
   @Test

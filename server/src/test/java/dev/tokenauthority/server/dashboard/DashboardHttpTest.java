@@ -77,7 +77,8 @@ class DashboardHttpTest extends InProcessAuthorityTest {
       assertThat(r.headers().firstValue("X-Frame-Options")).hasValue("DENY");
       assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
       assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
-      assertThat(r.body()).doesNotContain("<script");
+      assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
+      assertThat(r.body()).as("no inline script: every script has a src").doesNotContainPattern("<script(?![^>]*\\ssrc=)");
     }
   }
 
@@ -125,6 +126,22 @@ class DashboardHttpTest extends InProcessAuthorityTest {
     assertThat(m.find()).isTrue();
     assertThat(post("/dashboard/sign-out", cookies, "csrf=" + m.group(1)).statusCode()).isEqualTo(303);
     assertThat(ta.isActive(access)).isFalse();
+  }
+
+  @Test
+  void theSecretsPage_isNeverCached_andCreatingNeedsTheCsrfValue() throws Exception {
+    String cookies = signedIn();
+    String csrf = cookies.replaceAll("ta_csrf=([^;]+).*", "$1");
+    String form = "label=ci&kind=organization&organization=acme&scopes=lenses%3Aread&expiry=90d&step=create";
+
+    HttpResponse<String> forged = post("/dashboard/tokens/new", cookies, form);
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.body()).doesNotContain("tka_org_");
+
+    HttpResponse<String> created = post("/dashboard/tokens/new", cookies, form + "&csrf=" + csrf);
+    assertThat(created.statusCode()).isEqualTo(200);
+    assertThat(created.body()).containsPattern("<code id=\"secret\">tka_org_[A-Za-z0-9]+</code>");
+    assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
   @Test
