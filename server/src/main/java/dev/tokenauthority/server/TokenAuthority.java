@@ -190,6 +190,11 @@ public final class TokenAuthority implements AutoCloseable {
     return tokens;
   }
 
+  /** The audit log, for the dashboard's token detail. */
+  public AuditLog auditLog() {
+    return auditLog;
+  }
+
   /** The scopes this server knows, for the dashboard's forms. */
   public List<String> scopeCatalogue() {
     return scopeCatalogue;

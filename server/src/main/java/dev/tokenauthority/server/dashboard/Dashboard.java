@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.dashboard;
 
 import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.audit.AuditFilter;
 import dev.tokenauthority.server.device.DeviceRequest;
 import dev.tokenauthority.server.device.UserCodes;
 import dev.tokenauthority.server.error.InvalidArgumentException;
@@ -53,6 +54,8 @@ public final class Dashboard {
       + " form-action 'self';"
       + " frame-ancestors 'none'; base-uri 'none'";
   private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
   private final TokenAuthority authority;
   private final boolean secure;
@@ -83,6 +86,75 @@ public final class Dashboard {
       toSignIn(ctx, here);
     } else {
       page.accept(caller.get());
+    }
+  }
+
+  private void detail(Context ctx, Caller caller, String id, String message, boolean error) {
+    TokenRecord t;
+    try {
+      t = authority.tokens().get(caller, id);
+    } catch (TokenAuthorityException e) {
+      ctx.status(404).contentType("text/plain; charset=utf-8").result("No token you may see has that id.");
+      return;
+    }
+    Instant now = clock.instant();
+    List<String[]> events;
+    try {
+      events = authority.auditLog().list(caller, new AuditFilter("", "", t.id(), null, null, null), 50, "").items()
+          .stream().map(r -> new String[] {DATE_TIME.format(r.entry().time()),
+              r.entry().action().name().toLowerCase(Locale.ROOT), r.entry().outcome().name().toLowerCase(Locale.ROOT),
+              r.entry().actor(), new java.util.TreeMap<>(r.entry().details()).toString()}).toList();
+    } catch (TokenAuthorityException e) {
+      events = List.of(); // a person who may see the token but not the audit log
+    }
+    boolean actionable = t.stateAt(now) == TokenState.ACTIVE && t.rotatedTo().isEmpty()
+        && t.kind() != TokenKind.SESSION && t.kind() != TokenKind.SERVICE;
+    render(ctx, ctx.statusCode() == 200 ? 200 : ctx.statusCode(), "dashboard/token.jte", new TokenDetailPage(
+        Csrf.token(ctx, secure), who(caller), row(t, now), t.secretHint(),
+        t.revokeTime() == null ? null : DATE_TIME.format(t.revokeTime()) + (t.revokeReason().isEmpty() ? "" : ": " + t.revokeReason()),
+        t.rotatedFrom().isEmpty() ? null : t.rotatedFrom(), t.rotatedTo().isEmpty() ? null : t.rotatedTo(),
+        actionable, events, message, error));
+  }
+
+  /** Revoke (with a reason and the confirmation box) or rotate (with a grace), as the signed-in person. */
+  private void tokenAction(Context ctx, boolean revoke) {
+    Optional<Caller> signed = signedIn(ctx);
+    String id = ctx.pathParam("id");
+    if (signed.isEmpty()) {
+      toSignIn(ctx, "/dashboard/tokens");
+      return;
+    }
+    Caller caller = signed.get();
+    if (!Csrf.valid(ctx)) {
+      ctx.status(403);
+      detail(ctx, caller, id, "The form expired; nothing was changed. Try again.", true);
+      return;
+    }
+    try {
+      if (revoke) {
+        if (!"yes".equals(ctx.formParam("confirm"))) {
+          ctx.status(400);
+          detail(ctx, caller, id, "Tick the box to confirm: revoking cannot be undone.", true);
+          return;
+        }
+        String reason = Optional.ofNullable(ctx.formParam("reason")).orElse("").strip();
+        authority.tokens().revoke(caller, id, reason);
+        detail(ctx, caller, id, "Revoked: the token stopped working now.", false);
+        return;
+      }
+      long grace = switch (Optional.ofNullable(ctx.formParam("grace")).orElse("0")) {
+        case "3600" -> 3600;
+        case "86400" -> 86400;
+        default -> 0;
+      };
+      IssuedToken issued = authority.tokens().rotate(caller, id, Duration.ofSeconds(grace), List.of(), null);
+      TokenRecord t = issued.token();
+      render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
+          t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
+              : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
+    } catch (TokenAuthorityException e) {
+      ctx.status(e instanceof PermissionDeniedException ? 403 : 409);
+      detail(ctx, caller, id, e.getMessage(), true);
     }
   }
 
@@ -208,6 +280,10 @@ public final class Dashboard {
     config.routes.get("/dashboard/tokens/new", ctx -> signedInOr(ctx, "/dashboard/tokens/new",
         caller -> renderForm(ctx, 200, caller, TokenForm.empty(), Map.of())));
     config.routes.post("/dashboard/tokens/new", this::createStep);
+    config.routes.get("/dashboard/tokens/{id}", ctx -> signedInOr(ctx, "/dashboard/tokens",
+        caller -> detail(ctx, caller, ctx.pathParam("id"), null, false)));
+    config.routes.post("/dashboard/tokens/{id}/revoke", ctx -> tokenAction(ctx, true));
+    config.routes.post("/dashboard/tokens/{id}/rotate", ctx -> tokenAction(ctx, false));
     // The device flow's verification URI (device.verification-uri) points here.
     config.routes.get("/device", ctx -> ctx.redirect("/dashboard/device"
         + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));

@@ -174,6 +174,41 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void fromTheList_aTokenIsRevokedWithAReason_afterTheConfirmation_andStopsAtOnce() {
+    Token leaked = ta.orgToken("acme", "lenses:read");
+    signIn(ta.adminSecret());
+    page.locator("tr[data-token-id='" + leaked.getId() + "'] a").click();
+    assertThat(page.locator("dl").textContent()).contains(leaked.getId()).contains("Active");
+
+    page.getByLabel("Reason (recorded in the audit log)").fill("leaked in CI log");
+    click("Revoke");
+    assertThat(ta.isActive(leaked.getSecret())).as("not without the confirmation").isTrue();
+    page.getByLabel("Stop this token now, for good").check();
+    click("Revoke");
+
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS).textContent()).contains("Revoked");
+    assertThat(ta.isActive(leaked.getSecret())).isFalse();
+    assertThat(page.locator("dl").textContent()).contains("leaked in CI log");
+    assertThat(page.locator("table").textContent()).contains("token_revoked");
+  }
+
+  @Test
+  void rotatingWithGrace_showsTheNewSecretOnce_andTheOldKeepsWorkingMeanwhile() {
+    Token old = ta.orgToken("acme", "lenses:read");
+    signIn(ta.adminSecret());
+    page.navigate(url("/dashboard/tokens/" + old.getId()));
+    page.getByLabel("Keep the old secret working for").selectOption("3600");
+    click("Rotate");
+
+    String fresh = page.locator("#secret").textContent();
+    assertThat(ta.isActive(fresh)).isTrue();
+    assertThat(ta.isActive(old.getSecret())).isTrue();
+    page.navigate(url("/dashboard/tokens/" + old.getId()));
+    assertThat(page.locator("dl").textContent()).contains("Replaced by").contains("In rotation grace");
+    assertThat(page.content()).doesNotContain(fresh);
+  }
+
+  @Test
   void theServersRefusal_isShownBesideTheFieldItConcerns() {
     signIn(ta.adminSecret());
     page.navigate(url("/dashboard/tokens/new"));

@@ -145,6 +145,25 @@ class DashboardHttpTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void revokingWithoutTheConfirmation_orTheCsrfValue_changesNothing() throws Exception {
+    String cookies = signedIn();
+    String csrf = cookies.replaceAll("ta_csrf=([^;]+).*", "$1");
+    var token = ta.orgToken("acme", "lenses:read");
+
+    HttpResponse<String> unconfirmed = post("/dashboard/tokens/" + token.getId() + "/revoke", cookies, "csrf=" + csrf + "&reason=x");
+    HttpResponse<String> forged = post("/dashboard/tokens/" + token.getId() + "/revoke", cookies, "confirm=yes&reason=x");
+    HttpResponse<String> forgedRotate = post("/dashboard/tokens/" + token.getId() + "/rotate", cookies, "grace=0");
+
+    assertThat(unconfirmed.statusCode()).isEqualTo(400);
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forgedRotate.statusCode()).isEqualTo(403);
+    assertThat(ta.isActive(token.getSecret())).isTrue();
+    assertThat(post("/dashboard/tokens/" + token.getId() + "/revoke", cookies, "csrf=" + csrf + "&confirm=yes")
+        .statusCode()).isEqualTo(200);
+    assertThat(ta.isActive(token.getSecret())).isFalse();
+  }
+
+  @Test
   void withoutASession_theTokensPageSendsToSignIn_andAnEndedSessionToo() throws Exception {
     assertThat(get("/dashboard/tokens", null).headers().firstValue("Location"))
         .hasValue("/dashboard/sign-in?next=%2Fdashboard%2Ftokens");
