@@ -1,6 +1,15 @@
 // The dashboard's only script: copy and download the one-time secret. Served from this origin
 // (the Content-Security-Policy allows no inline script); the pages work without it.
 document.addEventListener('DOMContentLoaded', function () {
+  // A form that issues or changes something is sent once: a double click must not create two
+  // tokens, or rotate twice and lose the first new secret.
+  document.querySelectorAll('form[method="post"]').forEach(function (form) {
+    form.addEventListener('submit', function () {
+      setTimeout(function () {
+        form.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
   var secret = document.getElementById('secret');
   var copy = document.getElementById('copy');
   var download = document.getElementById('download');
@@ -18,7 +27,7 @@ document.addEventListener('DOMContentLoaded', function () {
       a.href = URL.createObjectURL(new Blob([secret.textContent + '\n'], { type: 'text/plain' }));
       a.download = download.dataset.filename;
       a.click();
-      URL.revokeObjectURL(a.href);
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
     });
   }
 });

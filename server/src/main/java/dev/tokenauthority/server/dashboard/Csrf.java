@@ -32,6 +32,36 @@ final class Csrf {
     return value;
   }
 
+  /** A new value, as at sign-in and sign-out: one person's value never serves the next. */
+  static String renew(Context ctx, boolean secure) {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    Cookies.set(ctx, COOKIE, value, secure);
+    return value;
+  }
+
+  /**
+   * Whether a state-changing request comes from this dashboard's own pages. Browsers name the
+   * page's origin on every POST ({@code Origin}, else {@code Sec-Fetch-Site}): a page of another
+   * origin, even one on this host or a sibling domain that can plant cookies, is refused here
+   * whatever cookie it managed to set.
+   */
+  static boolean sameOrigin(Context ctx, boolean secure) {
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null) {
+      return site.equals("same-origin");
+    }
+    // Older browsers: Origin ("null" is what pages under Referrer-Policy: no-referrer may send,
+    // and says nothing either way; the CSRF pair still has to match).
+    String origin = ctx.header("Origin");
+    String host = ctx.header("Host");
+    if (origin != null && !origin.equals("null")) {
+      return host != null && origin.equals((secure ? "https://" : "http://") + host);
+    }
+    return true; // neither header: not a browser, so there are no ambient cookies to abuse
+  }
+
   /** Whether the form's field matches the cookie. */
   static boolean valid(Context ctx) {
     String cookie = ctx.cookie(COOKIE);

@@ -61,6 +61,7 @@ public final class Dashboard {
   private final boolean secure;
   private final Clock clock;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+  private final Refreshes refreshes;
   private final byte[] css;
   private final byte[] js;
 
@@ -68,6 +69,7 @@ public final class Dashboard {
     this.authority = authority;
     this.secure = secure;
     this.clock = clock;
+    this.refreshes = new Refreshes(authority.sessions());
     this.css = resource("/dashboard/dashboard.css");
     this.js = resource("/dashboard/dashboard.js");
   }
@@ -356,6 +358,10 @@ public final class Dashboard {
   }
 
   private void securityHeaders(Context ctx) {
+    if (ctx.method() == io.javalin.http.HandlerType.POST && !Csrf.sameOrigin(ctx, secure)) {
+      ctx.header("Content-Security-Policy", CSP);
+      throw new io.javalin.http.ForbiddenResponse("This form was not sent from this dashboard.");
+    }
     ctx.header("Content-Security-Policy", CSP);
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("X-Content-Type-Options", "nosniff");
@@ -376,8 +382,11 @@ public final class Dashboard {
     Origin origin = HttpOrigin.of(ctx);
     try {
       Caller caller = authority.introspector().authenticate(token, origin);
+      // Any session already held in this browser ends: signing in again never leaves one behind.
+      signedIn(ctx).ifPresent(this::endQuietly);
       IssuedSession session = authority.sessions().signInWithToken(caller, "");
       setSession(ctx, session);
+      Csrf.renew(ctx, secure);
       ctx.redirect(safeNext(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
     } catch (TokenAuthorityException e) {
       // Never the token itself, nor which check failed for it: the form says what to do.
@@ -392,9 +401,10 @@ public final class Dashboard {
       ctx.status(403).result("The form expired; reload the page.");
       return;
     }
-    signedIn(ctx).ifPresent(caller -> authority.sessions().signOut(caller));
+    signedIn(ctx).ifPresent(this::endQuietly);
     Cookies.clear(ctx, ACCESS_COOKIE, secure);
     Cookies.clear(ctx, REFRESH_COOKIE, secure);
+    Csrf.renew(ctx, secure);
     ctx.redirect("/dashboard/sign-in", io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
@@ -414,7 +424,9 @@ public final class Dashboard {
     try {
       page = authority.tokens().list(caller.get(), filter, PAGE_SIZE, pageToken);
     } catch (TokenAuthorityException e) {
-      ctx.status(400).result("That page of results is no longer valid: start from the first page.");
+      // Inside the page (with its navigation and sign-out), whatever the refusal.
+      render(ctx, e instanceof PermissionDeniedException ? 403 : 400, "dashboard/tokens.jte", new TokensPage(
+          Csrf.token(ctx, secure), who(caller.get()), query, kind, state, List.of(), null, e.getMessage()));
       return;
     }
     Instant now = clock.instant();
@@ -422,19 +434,31 @@ public final class Dashboard {
     String next = page.nextPageToken().isEmpty() ? null : "/dashboard/tokens?q=" + enc(query) + "&kind=" + enc(kind)
         + "&state=" + enc(state) + "&page=" + enc(page.nextPageToken());
     render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query, kind,
-        state, rows, next));
+        state, rows, next, null));
+  }
+
+  private void endQuietly(Caller caller) {
+    try {
+      authority.sessions().signOut(caller);
+    } catch (TokenAuthorityException alreadyOver) {
+      // Nothing left to end.
+    }
   }
 
   /**
-   * The signed-in person: the session cookie's access token, or, when it has run out, the
-   * session refreshed with the refresh cookie (new cookies go with the answer).
+   * The signed-in person: the session cookie's access token (a session's, nothing else), or,
+   * when it has run out, the session refreshed with the refresh cookie (new cookies go with the
+   * answer).
    */
   private Optional<Caller> signedIn(Context ctx) {
     Origin origin = HttpOrigin.of(ctx);
     String access = ctx.cookie(ACCESS_COOKIE);
     if (access != null && !access.isEmpty()) {
       try {
-        return Optional.of(authority.introspector().authenticate(access, origin));
+        Caller caller = authority.introspector().authenticate(access, origin);
+        if (authority.sessions().sessionOf(caller.tokenId()).isPresent()) {
+          return Optional.of(caller);
+        }
       } catch (TokenAuthorityException expired) {
         // Fall through to the refresh token.
       }
@@ -442,7 +466,7 @@ public final class Dashboard {
     String refresh = ctx.cookie(REFRESH_COOKIE);
     if (refresh != null && !refresh.isEmpty()) {
       try {
-        IssuedSession renewed = authority.sessions().refresh(refresh, origin);
+        IssuedSession renewed = refreshes.refresh(refresh, origin);
         setSession(ctx, renewed);
         return Optional.of(authority.introspector().authenticate(renewed.accessToken().reveal(), origin));
       } catch (TokenAuthorityException ended) {
@@ -454,8 +478,13 @@ public final class Dashboard {
   }
 
   private void setSession(Context ctx, IssuedSession session) {
-    Cookies.set(ctx, ACCESS_COOKIE, session.accessToken().reveal(), secure);
-    Cookies.set(ctx, REFRESH_COOKIE, session.refreshToken().reveal(), secure);
+    Instant now = clock.instant();
+    // The access cookie goes a little before its token does, so that an expired token is never
+    // presented (and audited as a failed authentication); the refresh cookie with its token.
+    long access = Math.max(0, Duration.between(now, session.session().accessExpireTime()).getSeconds() - 30);
+    long refresh = Math.max(0, Duration.between(now, session.session().refreshExpireTime()).getSeconds());
+    Cookies.set(ctx, ACCESS_COOKIE, session.accessToken().reveal(), secure, access);
+    Cookies.set(ctx, REFRESH_COOKIE, session.refreshToken().reveal(), secure, refresh);
   }
 
   private TokenRow row(TokenRecord t, Instant now) {

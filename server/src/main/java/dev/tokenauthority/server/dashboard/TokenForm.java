@@ -13,13 +13,13 @@ public record TokenForm(String label, String kind, String organization, String s
   }
 
   static TokenForm of(Context ctx) {
-    return new TokenForm(field(ctx, "label", 200), field(ctx, "kind", 20), field(ctx, "organization", 63),
-        field(ctx, "subject", 200), ctx.formParams("scopes").stream().limit(64).toList(),
-        field(ctx, "expiry", 10), field(ctx, "expire_date", 10));
+    return new TokenForm(field(ctx, "label"), field(ctx, "kind"), field(ctx, "organization"),
+        field(ctx, "subject"), ctx.formParams("scopes").stream().map(String::strip).toList(),
+        field(ctx, "expiry"), field(ctx, "expire_date"));
   }
 
-  private static String field(Context ctx, String name, int max) {
-    String v = Optional.ofNullable(ctx.formParam(name)).orElse("").strip();
-    return v.length() > max ? v.substring(0, max) : v;
+  /** As sent: never cut short, so that the domain's limits refuse what is too long beside its field. */
+  private static String field(Context ctx, String name) {
+    return Optional.ofNullable(ctx.formParam(name)).orElse("").strip();
   }
 }

@@ -195,6 +195,79 @@ class DashboardHttpTest extends InProcessAuthorityTest {
     assertThat(r.statusCode()).isEqualTo(200);
     String renewed = value(cookie(r, "ta_session"));
     assertThat(ta.isActive(renewed)).isTrue();
-    assertThat(cookie(r, "ta_refresh")).isNotEqualTo("ta_refresh=" + cookies.replaceAll(".*ta_refresh=([^;]+).*", "$1"));
+    assertThat(value(cookie(r, "ta_refresh"))).isNotEqualTo(cookies.replaceAll(".*ta_refresh=([^;]+).*", "$1"));
+  }
+
+  @Test
+  void twoTabsRefreshingAtOnce_shareOneRefresh_andTheSessionLives() throws Exception {
+    String refreshOnly = signedIn().replaceAll("ta_session=[^;]+; ", "");
+
+    var a = java.util.concurrent.CompletableFuture.supplyAsync(() -> unchecked(() -> get("/dashboard/tokens", refreshOnly)));
+    var b = java.util.concurrent.CompletableFuture.supplyAsync(() -> unchecked(() -> get("/dashboard/tokens", refreshOnly)));
+
+    assertThat(a.get().statusCode()).isEqualTo(200);
+    assertThat(b.get().statusCode()).isEqualTo(200);
+    String first = value(cookie(a.get(), "ta_session"));
+    assertThat(value(cookie(b.get(), "ta_session"))).isEqualTo(first);
+    assertThat(ta.isActive(first)).as("no reuse alarm ended the session").isTrue();
+  }
+
+  private interface Call<T> {
+    T call() throws Exception;
+  }
+
+  private static <T> T unchecked(Call<T> c) {
+    try {
+      return c.call();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aPostFromAnotherOrigin_isRefused_evenWithAPlantedCsrfPair() throws Exception {
+    String cookies = signedIn();
+    String csrf = cookies.replaceAll("ta_csrf=([^;]+).*", "$1");
+    var token = ta.orgToken("acme", "lenses:read");
+    for (String origin : List.of("http://evil.example", "http://127.0.0.1:1")) {
+      HttpRequest forged = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + door.port()
+              + "/dashboard/tokens/" + token.getId() + "/revoke"))
+          .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookies).header("Origin", origin)
+          .POST(HttpRequest.BodyPublishers.ofString("csrf=" + csrf + "&confirm=yes")).build();
+      assertThat(http.send(forged, HttpResponse.BodyHandlers.ofString()).statusCode()).as(origin).isEqualTo(403);
+    }
+    HttpRequest crossSite = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + door.port() + "/dashboard/device/approve"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookies)
+        .header("Sec-Fetch-Site", "same-site").POST(HttpRequest.BodyPublishers.ofString("csrf=" + csrf + "&user_code=BBBBBBBB")).build();
+    assertThat(http.send(crossSite, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+    assertThat(ta.isActive(token.getSecret())).isTrue();
+  }
+
+  @Test
+  void deviceDecisionsNeedTheCsrfValue() throws Exception {
+    String cookies = signedIn();
+    var started = ta.devicesAs(null).startDeviceAuthorization(dev.tokenauthority.api.v1.StartDeviceAuthorizationRequest
+        .newBuilder().setPurpose(dev.tokenauthority.api.v1.DeviceAuthorizationPurpose.DEVICE_AUTHORIZATION_PURPOSE_SESSION).build());
+
+    HttpResponse<String> forged = post("/dashboard/device/approve", cookies, "user_code=" + started.getUserCode());
+
+    assertThat(forged.statusCode()).isEqualTo(403);
+    var poll = ta.devicesAs(null).pollDeviceAuthorization(dev.tokenauthority.api.v1.PollDeviceAuthorizationRequest
+        .newBuilder().setDeviceCode(started.getDeviceCode()).build());
+    assertThat(poll.getState()).isEqualTo(dev.tokenauthority.api.v1.DeviceAuthorizationState.DEVICE_AUTHORIZATION_STATE_PENDING);
+  }
+
+  @Test
+  void signingIn_givesANewCsrfValue_andOnlySessionTokensOpenTheDashboard() throws Exception {
+    HttpResponse<String> form = get("/dashboard/sign-in", null);
+    String before = value(cookie(form, "ta_csrf"));
+    HttpResponse<String> r = post("/dashboard/sign-in", "ta_csrf=" + before,
+        "csrf=" + before + "&token=" + URLEncoder.encode(ta.adminSecret(), StandardCharsets.UTF_8));
+    assertThat(value(cookie(r, "ta_csrf"))).isNotEqualTo(before);
+
+    // An organisation token put in the session cookie by hand is not a session.
+    var org = ta.orgToken("acme", "tokens:read");
+    assertThat(get("/dashboard/tokens", "ta_session=" + org.getSecret()).headers().firstValue("Location").orElseThrow())
+        .startsWith("/dashboard/sign-in");
   }
 }

@@ -1,0 +1,42 @@
+package dev.tokenauthority.server.dashboard;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.session.IssuedSession;
+import dev.tokenauthority.server.session.SessionManager;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * Refreshes a browser's session once per refresh token. Two tabs (or a reload while a page
+ * loads) present the same refresh cookie at once; spending it twice would look like theft to the
+ * domain and end the session. The first refresh runs, the others wait for it and get the same
+ * new session for a short while. Keyed by the token's SHA-256, never the token.
+ */
+final class Refreshes {
+  private static final Duration SHARED_FOR = Duration.ofSeconds(30);
+
+  private final SessionManager sessions;
+  private final Cache<String, IssuedSession> recent =
+      Caffeine.newBuilder().expireAfterWrite(SHARED_FOR).maximumSize(10_000).build();
+
+  Refreshes(SessionManager sessions) {
+    this.sessions = sessions;
+  }
+
+  IssuedSession refresh(String refreshToken, Origin origin) {
+    return recent.get(sha256(refreshToken), k -> sessions.refresh(refreshToken, origin));
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
