@@ -25,11 +25,7 @@ final class Csrf {
     if (existing != null && existing.matches("[A-Za-z0-9_-]{43}")) {
       return existing;
     }
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Cookies.set(ctx, COOKIE, value, secure);
-    return value;
+    return renew(ctx, secure);
   }
 
   /** A new value, as at sign-in and sign-out: one person's value never serves the next. */
@@ -43,7 +39,7 @@ final class Csrf {
 
   /**
    * Whether a state-changing request comes from this dashboard's own pages. Browsers name the
-   * page's origin on every POST ({@code Origin}, else {@code Sec-Fetch-Site}): a page of another
+   * page's origin on every POST ({@code Sec-Fetch-Site}, else {@code Origin}): a page of another
    * origin, even one on this host or a sibling domain that can plant cookies, is refused here
    * whatever cookie it managed to set.
    */

@@ -150,14 +150,19 @@ public final class Dashboard {
         default -> 0;
       };
       IssuedToken issued = authority.tokens().rotate(caller, id, Duration.ofSeconds(grace), List.of(), null);
-      TokenRecord t = issued.token();
-      render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
-          t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
-              : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
+      showSecret(ctx, caller, issued);
     } catch (TokenAuthorityException e) {
       ctx.status(e instanceof PermissionDeniedException ? 403 : 409);
       detail(ctx, caller, id, e.getMessage(), true);
     }
+  }
+
+  /** The one page that shows a new secret, right after it was issued. */
+  private void showSecret(Context ctx, Caller caller, IssuedToken issued) {
+    TokenRecord t = issued.token();
+    render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
+        t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
+            : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
   }
 
   /** Review (checked by the domain, nothing issued), back to edit, or create: the wizard's POST. */
@@ -192,10 +197,7 @@ public final class Dashboard {
         return;
       }
       IssuedToken issued = authority.tokens().create(caller, draft, ttl);
-      TokenRecord t = issued.token();
-      render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
-          t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
-              : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
+      showSecret(ctx, caller, issued);
     } catch (InvalidArgumentException e) {
       e.violations().forEach(v -> errors.merge(formField(v.field()), v.description(), (a, b) -> a + "; " + b));
       renderForm(ctx, 400, caller, form, errors);
