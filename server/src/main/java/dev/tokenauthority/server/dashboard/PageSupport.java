@@ -1,0 +1,190 @@
+package dev.tokenauthority.server.dashboard;
+import dev.tokenauthority.server.TokenAuthority;
+import dev.tokenauthority.server.error.TokenAuthorityException;
+import dev.tokenauthority.server.http.HttpOrigin;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.Origin;
+import dev.tokenauthority.server.session.IssuedSession;
+import dev.tokenauthority.server.token.IssuedToken;
+import dev.tokenauthority.server.token.TokenRecord;
+import dev.tokenauthority.server.token.TokenState;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.http.Context;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What every dashboard page needs: the signed-in person (from the session cookies, refreshed
+ * once when due), rendering, and small text helpers. The pages extend it and share one state.
+ */
+abstract class PageSupport {
+  final TokenAuthority authority;
+  final boolean secure;
+  final Clock clock;
+  private final TemplateEngine templates;
+  private final Refreshes refreshes;
+
+  PageSupport(TokenAuthority authority, boolean secure, Clock clock, TemplateEngine templates, Refreshes refreshes) {
+    this.authority = authority;
+    this.secure = secure;
+    this.clock = clock;
+    this.templates = templates;
+    this.refreshes = refreshes;
+  }
+
+  PageSupport(PageSupport shared) {
+    this(shared.authority, shared.secure, shared.clock, shared.templates, shared.refreshes);
+  }
+
+  static final String ACCESS_COOKIE = "ta_session";
+  static final String REFRESH_COOKIE = "ta_refresh";
+  static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+  void signedInOr(Context ctx, String here, java.util.function.Consumer<Caller> page) {
+    Optional<Caller> caller = signedIn(ctx);
+    if (caller.isEmpty()) {
+      toSignIn(ctx, here);
+    } else {
+      page.accept(caller.get());
+    }
+  }
+
+  /** The one page that shows a new secret, right after it was issued. */
+  void showSecret(Context ctx, Caller caller, IssuedToken issued) {
+    TokenRecord t = issued.token();
+    render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
+        t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
+            : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
+  }
+
+  /** To the sign-in page, coming back to {@code next} afterwards. */
+  static void toSignIn(Context ctx, String next) {
+    ctx.redirect("/dashboard/sign-in?next=" + enc(next), io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** Where to go after signing in: a dashboard path only, never another site. */
+  static String safeNext(String next) {
+    return next != null && next.startsWith("/dashboard/") && !next.contains("//") && !next.contains("\\")
+        && !next.contains("\n") && !next.contains("\r") ? next : "/dashboard/tokens";
+  }
+
+  void endQuietly(Caller caller) {
+    try {
+      authority.sessions().signOut(caller);
+    } catch (TokenAuthorityException alreadyOver) {
+      // Nothing left to end.
+    }
+  }
+
+  /**
+   * The signed-in person: the session cookie's access token (a session's, nothing else), or,
+   * when it has run out, the session refreshed with the refresh cookie (new cookies go with the
+   * answer).
+   */
+  Optional<Caller> signedIn(Context ctx) {
+    Origin origin = HttpOrigin.of(ctx);
+    String access = ctx.cookie(ACCESS_COOKIE);
+    if (access != null && !access.isEmpty()) {
+      try {
+        Caller caller = authority.introspector().authenticate(access, origin);
+        if (authority.sessions().sessionOf(caller.tokenId()).isPresent()) {
+          return Optional.of(caller);
+        }
+      } catch (TokenAuthorityException expired) {
+        // Fall through to the refresh token.
+      }
+    }
+    String refresh = ctx.cookie(REFRESH_COOKIE);
+    if (refresh != null && !refresh.isEmpty()) {
+      try {
+        IssuedSession renewed = refreshes.refresh(refresh, origin);
+        setSession(ctx, renewed);
+        return Optional.of(authority.introspector().authenticate(renewed.accessToken().reveal(), origin));
+      } catch (TokenAuthorityException ended) {
+        Cookies.clear(ctx, ACCESS_COOKIE, secure);
+        Cookies.clear(ctx, REFRESH_COOKIE, secure);
+      }
+    }
+    return Optional.empty();
+  }
+
+  void setSession(Context ctx, IssuedSession session) {
+    Instant now = clock.instant();
+    // The access cookie goes a little before its token does, so that an expired token is never
+    // presented (and audited as a failed authentication); the refresh cookie with its token.
+    long access = Math.max(0, Duration.between(now, session.session().accessExpireTime()).getSeconds() - 30);
+    long refresh = Math.max(0, Duration.between(now, session.session().refreshExpireTime()).getSeconds());
+    Cookies.set(ctx, ACCESS_COOKIE, session.accessToken().reveal(), secure, access);
+    Cookies.set(ctx, REFRESH_COOKIE, session.refreshToken().reveal(), secure, refresh);
+  }
+
+  static String relative(Instant t, Instant now) {
+    Duration d = Duration.between(now, t);
+    long s = Math.abs(d.getSeconds());
+    String amount = s < 60 ? null : s < 3_600 ? n(Math.round(s / 60.0), "minute")
+        : s < 86_400 ? n(Math.round(s / 3_600.0), "hour") : n(Math.round(s / 86_400.0), "day");
+    return amount == null ? "just now" : d.isNegative() ? amount + " ago" : "in " + amount;
+  }
+
+  static String n(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
+  }
+
+  static String who(Caller c) {
+    return c.subject().isEmpty() ? c.tokenId() : c.subject();
+  }
+
+  static String dash(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
+  }
+
+  static String param(Context ctx, String name, int max) {
+    String v = ctx.queryParam(name);
+    return v == null ? "" : v.length() > max ? v.substring(0, max) : v;
+  }
+
+  /** A query value from a closed list; anything else counts as "any". */
+  static String choice(Context ctx, String name, List<String> allowed) {
+    String v = ctx.queryParam(name);
+    return v != null && allowed.contains(v) ? v : "";
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  void render(Context ctx, int status, String template, Object model) {
+    StringOutput out = new StringOutput();
+    templates.render(template, model, out);
+    ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
+  }
+
+  TokenRow row(TokenRecord t, Instant now) {
+    return new TokenRow(t.id(), t.label(), t.kind().name().toLowerCase(Locale.ROOT), dash(t.subject()),
+        dash(t.organization()), String.join(", ", t.scopes().asList()), state(t, now), DATE.format(t.createTime()),
+        t.creator().isEmpty() ? "-" : t.creator(), t.expireTime() == null ? "never" : relative(t.expireTime(), now),
+        t.lastUseTime() == null ? "never" : relative(t.lastUseTime(), now));
+  }
+
+  static String state(TokenRecord t, Instant now) {
+    TokenState s = t.stateAt(now);
+    if (s == TokenState.ACTIVE && t.revokeTime() != null) {
+      return "In rotation grace";
+    }
+    if (s == TokenState.ACTIVE && t.expireTime() != null && t.expireTime().isBefore(now.plus(Duration.ofDays(7)))) {
+      return "Expiring soon";
+    }
+    return s.name().charAt(0) + s.name().substring(1).toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.tokenauthority.server.dashboard;
+import dev.tokenauthority.server.audit.AuditFilter;
+import dev.tokenauthority.server.error.PermissionDeniedException;
+import dev.tokenauthority.server.error.TokenAuthorityException;
+import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.paging.Page;
+import dev.tokenauthority.server.token.IssuedToken;
+import dev.tokenauthority.server.token.TokenFilter;
+import dev.tokenauthority.server.token.TokenKind;
+import dev.tokenauthority.server.token.TokenRecord;
+import dev.tokenauthority.server.token.TokenState;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The tokens list and one token's page: filters and pages, rotate and revoke. */
+final class TokenPages extends PageSupport {
+  static final int PAGE_SIZE = 50;
+
+  TokenPages(PageSupport shared) {
+    super(shared);
+  }
+
+  void tokens(Context ctx) {
+    Optional<Caller> caller = signedIn(ctx);
+    if (caller.isEmpty()) {
+      toSignIn(ctx, "/dashboard/tokens");
+      return;
+    }
+    String query = param(ctx, "q", 200);
+    String kind = choice(ctx, "kind", TokensPage.KINDS);
+    String state = choice(ctx, "state", TokensPage.STATES);
+    String pageToken = param(ctx, "page", 1000);
+    TokenFilter filter = new TokenFilter("", "", "", kind.isEmpty() ? null : TokenKind.valueOf(kind.toUpperCase(Locale.ROOT)),
+        state.isEmpty() ? null : TokenState.valueOf(state.toUpperCase(Locale.ROOT)), null, null, false, query, false);
+    Page<TokenRecord> page;
+    try {
+      page = authority.tokens().list(caller.get(), filter, PAGE_SIZE, pageToken);
+    } catch (TokenAuthorityException e) {
+      // Inside the page (with its navigation and sign-out), whatever the refusal.
+      render(ctx, e instanceof PermissionDeniedException ? 403 : 400, "dashboard/tokens.jte", new TokensPage(
+          Csrf.token(ctx, secure), who(caller.get()), query, kind, state, List.of(), null, e.getMessage()));
+      return;
+    }
+    Instant now = clock.instant();
+    List<TokenRow> rows = page.items().stream().map(t -> row(t, now)).toList();
+    String next = page.nextPageToken().isEmpty() ? null : "/dashboard/tokens?q=" + enc(query) + "&kind=" + enc(kind)
+        + "&state=" + enc(state) + "&page=" + enc(page.nextPageToken());
+    render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query, kind,
+        state, rows, next, null));
+  }
+
+  void detail(Context ctx, Caller caller, String id, String message, boolean error) {
+    TokenRecord t;
+    try {
+      t = authority.tokens().get(caller, id);
+    } catch (TokenAuthorityException e) {
+      ctx.status(404).contentType("text/plain; charset=utf-8").result("No token you may see has that id.");
+      return;
+    }
+    Instant now = clock.instant();
+    List<String[]> events;
+    try {
+      events = authority.auditLog().list(caller, new AuditFilter("", "", t.id(), null, null, null), 50, "").items()
+          .stream().map(r -> new String[] {DATE_TIME.format(r.entry().time()),
+              r.entry().action().name().toLowerCase(Locale.ROOT), r.entry().outcome().name().toLowerCase(Locale.ROOT),
+              r.entry().actor(), new java.util.TreeMap<>(r.entry().details()).toString()}).toList();
+    } catch (TokenAuthorityException e) {
+      events = List.of(); // a person who may see the token but not the audit log
+    }
+    boolean actionable = t.stateAt(now) == TokenState.ACTIVE && t.rotatedTo().isEmpty()
+        && t.kind() != TokenKind.SESSION && t.kind() != TokenKind.SERVICE;
+    render(ctx, ctx.statusCode() == 200 ? 200 : ctx.statusCode(), "dashboard/token.jte", new TokenDetailPage(
+        Csrf.token(ctx, secure), who(caller), row(t, now), t.secretHint(),
+        t.revokeTime() == null ? null : DATE_TIME.format(t.revokeTime()) + (t.revokeReason().isEmpty() ? "" : ": " + t.revokeReason()),
+        t.rotatedFrom().isEmpty() ? null : t.rotatedFrom(), t.rotatedTo().isEmpty() ? null : t.rotatedTo(),
+        actionable, events, message, error));
+  }
+
+  /** Revoke (with a reason and the confirmation box) or rotate (with a grace), as the signed-in person. */
+  void tokenAction(Context ctx, boolean revoke) {
+    Optional<Caller> signed = signedIn(ctx);
+    String id = ctx.pathParam("id");
+    if (signed.isEmpty()) {
+      toSignIn(ctx, "/dashboard/tokens");
+      return;
+    }
+    Caller caller = signed.get();
+    if (!Csrf.valid(ctx)) {
+      ctx.status(403);
+      detail(ctx, caller, id, "The form expired; nothing was changed. Try again.", true);
+      return;
+    }
+    try {
+      if (revoke) {
+        if (!"yes".equals(ctx.formParam("confirm"))) {
+          ctx.status(400);
+          detail(ctx, caller, id, "Tick the box to confirm: revoking cannot be undone.", true);
+          return;
+        }
+        String reason = Optional.ofNullable(ctx.formParam("reason")).orElse("").strip();
+        authority.tokens().revoke(caller, id, reason);
+        detail(ctx, caller, id, "Revoked: the token stopped working now.", false);
+        return;
+      }
+      long grace = switch (Optional.ofNullable(ctx.formParam("grace")).orElse("0")) {
+        case "3600" -> 3600;
+        case "86400" -> 86400;
+        default -> 0;
+      };
+      IssuedToken issued = authority.tokens().rotate(caller, id, Duration.ofSeconds(grace), List.of(), null);
+      showSecret(ctx, caller, issued);
+    } catch (TokenAuthorityException e) {
+      ctx.status(e instanceof PermissionDeniedException ? 403 : 409);
+      detail(ctx, caller, id, e.getMessage(), true);
+    }
+  }
+}
