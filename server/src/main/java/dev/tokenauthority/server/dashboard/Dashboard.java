@@ -33,12 +33,14 @@ public final class Dashboard extends PageSupport {
   private final TokenPages tokens;
   private final CreateTokenPages create;
   private final DevicePages devices;
+  private final SessionPages sessions;
 
   public Dashboard(TokenAuthority authority, boolean secure, Clock clock) {
     super(authority, secure, clock, TemplateEngine.createPrecompiled(ContentType.Html), new Refreshes(authority.sessions()));
     this.tokens = new TokenPages(this);
     this.create = new CreateTokenPages(this);
     this.devices = new DevicePages(this);
+    this.sessions = new SessionPages(this);
     this.css = resource("/dashboard/dashboard.css");
     this.js = resource("/dashboard/dashboard.js");
   }
@@ -76,6 +78,8 @@ public final class Dashboard extends PageSupport {
     config.routes.get("/dashboard/device", devices::devicePage);
     config.routes.post("/dashboard/device/approve", ctx -> devices.decide(ctx, true));
     config.routes.post("/dashboard/device/deny", ctx -> devices.decide(ctx, false));
+    config.routes.get("/dashboard/sessions", sessions::sessions);
+    config.routes.post("/dashboard/sessions/{id}/end", sessions::end);
   }
 
   private void securityHeaders(Context ctx) {

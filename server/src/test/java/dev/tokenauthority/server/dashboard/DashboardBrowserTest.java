@@ -233,6 +233,29 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void mySessions_listsEachSignedInBrowser_andEndsThem() {
+    BrowserContext laptop = browser.newContext(false);
+    Page other = laptop.newPage();
+    other.navigate(url("/dashboard/sign-in"));
+    other.getByLabel("Token").fill(ta.adminSecret());
+    other.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+    String otherAccess = laptop.cookies().stream().filter(c -> c.name.equals("ta_session")).findFirst().orElseThrow().value;
+    signIn(ta.adminSecret());
+
+    page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("My sessions")).click();
+    assertThat(page.locator("tbody tr").count()).isEqualTo(2);
+    assertThat(page.locator("tbody").textContent()).contains("(this browser)");
+    page.locator("tbody tr:not(:has-text('this browser')) button").click();
+
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS).textContent()).contains("Ended session");
+    assertThat(ta.isActive(otherAccess)).isFalse();
+    assertThat(page.locator("tbody tr").count()).isEqualTo(1);
+    page.locator("tbody tr button").click();
+    assertThat(page.url()).contains("/dashboard/sign-in");
+    laptop.close();
+  }
+
+  @Test
   void signOut_endsTheSession_andTheListIsClosedAgain() {
     signIn(ta.adminSecret());
     String access = context.cookies().stream().filter(c -> c.name.equals("ta_session")).findFirst().orElseThrow().value;
