@@ -82,7 +82,7 @@ public final class Ta extends Group {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler((e, argv) -> {
       // picocli quotes what it could not place; a secret typed as an argument must not be echoed.
-      String message = SECRET.matcher(e.getMessage()).replaceAll("tka_***");
+      String message = mask(e.getMessage());
       terminal.err().println("ta: " + message);
       if (!message.equals(e.getMessage())) {
         terminal.err().println("Secrets are never taken as arguments (shell history, ps): give them on stdin or"
@@ -111,19 +111,19 @@ public final class Ta extends Group {
     return codes;
   }
 
-  private static int report(Terminal t, Exception e) {
-    int code = reportUnmasked(new MaskingWriter(t), e);
-    return code;
+  /** Every error line passes here: a secret given where an id or a name belongs is not echoed. */
+  private static String mask(String line) {
+    return SECRET.matcher(line).replaceAll("tka_***");
   }
 
-  /** Every error line passes here: a secret given where an id or a name belongs is not echoed. */
   private record MaskingWriter(Terminal t) {
     void println(String line) {
-      t.err().println(SECRET.matcher(line).replaceAll("tka_***"));
+      t.err().println(mask(line));
     }
   }
 
-  private static int reportUnmasked(MaskingWriter err, Exception e) {
+  private static int report(Terminal t, Exception e) {
+    MaskingWriter err = new MaskingWriter(t);
     if (e instanceof CliException c) {
       err.println("ta: " + c.getMessage());
       return c.code();

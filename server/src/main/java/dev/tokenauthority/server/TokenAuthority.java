@@ -184,7 +184,6 @@ public final class TokenAuthority implements AutoCloseable {
     return metrics;
   }
 
-  /** Introspection and authentication, for the HTTP endpoints (the gRPC services get it wired). */
   /** Token lifecycle, for the dashboard (the gRPC services get theirs through {@link #services}). */
   public dev.tokenauthority.server.token.TokenManager tokens() {
     return tokens;
@@ -214,6 +213,7 @@ public final class TokenAuthority implements AutoCloseable {
     return clock;
   }
 
+  /** Introspection and authentication, for the HTTP endpoints (the gRPC services get it wired). */
   public Introspector introspector() {
     return introspector;
   }

@@ -1,4 +1,5 @@
 package dev.tokenauthority.server.dashboard;
+
 import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;

@@ -1,4 +1,5 @@
 package dev.tokenauthority.server.dashboard;
+
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.error.UnauthenticatedException;
@@ -13,7 +14,6 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -35,8 +35,8 @@ public final class Dashboard extends PageSupport {
   private final DevicePages devices;
   private final SessionPages sessions;
 
-  public Dashboard(TokenAuthority authority, boolean secure, Clock clock) {
-    super(authority, secure, clock, TemplateEngine.createPrecompiled(ContentType.Html), new Refreshes(authority.sessions()));
+  public Dashboard(TokenAuthority authority, boolean secure) {
+    super(authority, secure, authority.clock(), TemplateEngine.createPrecompiled(ContentType.Html), new Refreshes(authority.sessions()));
     this.tokens = new TokenPages(this);
     this.create = new CreateTokenPages(this);
     this.devices = new DevicePages(this);
@@ -83,15 +83,14 @@ public final class Dashboard extends PageSupport {
   }
 
   private void securityHeaders(Context ctx) {
-    if (ctx.method() == io.javalin.http.HandlerType.POST && !Csrf.sameOrigin(ctx, secure)) {
-      ctx.header("Content-Security-Policy", CSP);
-      throw new io.javalin.http.ForbiddenResponse("This form was not sent from this dashboard.");
-    }
     ctx.header("Content-Security-Policy", CSP);
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("Referrer-Policy", "no-referrer");
     ctx.header("Cache-Control", "no-store");
+    if (ctx.method() == io.javalin.http.HandlerType.POST && !Csrf.sameOrigin(ctx, secure)) {
+      throw new io.javalin.http.ForbiddenResponse("This form was not sent from this dashboard.");
+    }
   }
 
   private void signInPage(Context ctx, String error, int status, String next) {

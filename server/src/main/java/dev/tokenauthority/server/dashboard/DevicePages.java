@@ -1,4 +1,5 @@
 package dev.tokenauthority.server.dashboard;
+
 import dev.tokenauthority.server.device.DeviceRequest;
 import dev.tokenauthority.server.device.UserCodes;
 import dev.tokenauthority.server.error.ResourceExhaustedException;
@@ -58,11 +59,12 @@ final class DevicePages extends PageSupport {
   void renderDevice(Context ctx, int status, Caller caller, String code, DeviceRequest r, String message,
       boolean error) {
     Instant now = clock.instant();
+    DeviceRequest.State state = r == null ? null : r.stateAt(now);
     DevicePage.Request view = r == null ? null : new DevicePage.Request(UserCodes.display(r.userCode()),
         r.purpose() == DeviceRequest.Purpose.SESSION ? "a session (sign-in) as you" : "a personal token of yours",
         dash(r.label()), r.purpose() == DeviceRequest.Purpose.SESSION ? null : String.join(", ", r.scopes()),
         r.tokenTtl() == null ? "-" : r.tokenTtl().toDays() + " days", r.requesterPeer(), relative(r.createTime(), now),
-        r.stateAt(now).name().toLowerCase(Locale.ROOT), r.stateAt(now) == DeviceRequest.State.PENDING);
+        state.name().toLowerCase(Locale.ROOT), state == DeviceRequest.State.PENDING);
     render(ctx, status, "dashboard/device.jte", new DevicePage(Csrf.token(ctx, secure), who(caller), code, view,
         message, error));
   }

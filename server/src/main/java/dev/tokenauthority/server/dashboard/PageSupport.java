@@ -1,4 +1,5 @@
 package dev.tokenauthority.server.dashboard;
+
 import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.http.HttpOrigin;
@@ -7,7 +8,6 @@ import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.session.IssuedSession;
 import dev.tokenauthority.server.token.IssuedToken;
 import dev.tokenauthority.server.token.TokenRecord;
-import dev.tokenauthority.server.token.TokenState;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.javalin.http.Context;
@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -27,6 +26,12 @@ import java.util.Optional;
  * once when due), rendering, and small text helpers. The pages extend it and share one state.
  */
 abstract class PageSupport {
+  static final String ACCESS_COOKIE = "ta_session";
+  static final String REFRESH_COOKIE = "ta_refresh";
+  static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
   final TokenAuthority authority;
   final boolean secure;
   final Clock clock;
@@ -44,12 +49,6 @@ abstract class PageSupport {
   PageSupport(PageSupport shared) {
     this(shared.authority, shared.secure, shared.clock, shared.templates, shared.refreshes);
   }
-
-  static final String ACCESS_COOKIE = "ta_session";
-  static final String REFRESH_COOKIE = "ta_refresh";
-  static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
-  static final DateTimeFormatter DATE_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
   void signedInOr(Context ctx, String here, java.util.function.Consumer<Caller> page) {
     Optional<Caller> caller = signedIn(ctx);
@@ -168,23 +167,5 @@ abstract class PageSupport {
     StringOutput out = new StringOutput();
     templates.render(template, model, out);
     ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
-  }
-
-  TokenRow row(TokenRecord t, Instant now) {
-    return new TokenRow(t.id(), t.label(), t.kind().name().toLowerCase(Locale.ROOT), dash(t.subject()),
-        dash(t.organization()), String.join(", ", t.scopes().asList()), state(t, now), DATE.format(t.createTime()),
-        t.creator().isEmpty() ? "-" : t.creator(), t.expireTime() == null ? "never" : relative(t.expireTime(), now),
-        t.lastUseTime() == null ? "never" : relative(t.lastUseTime(), now));
-  }
-
-  static String state(TokenRecord t, Instant now) {
-    TokenState s = t.stateAt(now);
-    if (s == TokenState.ACTIVE && t.revokeTime() != null) {
-      return "In rotation grace";
-    }
-    if (s == TokenState.ACTIVE && t.expireTime() != null && t.expireTime().isBefore(now.plus(Duration.ofDays(7)))) {
-      return "Expiring soon";
-    }
-    return s.name().charAt(0) + s.name().substring(1).toLowerCase(Locale.ROOT);
   }
 }

@@ -1,4 +1,5 @@
 package dev.tokenauthority.server.dashboard;
+
 import dev.tokenauthority.server.audit.AuditFilter;
 import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
@@ -73,7 +74,7 @@ final class TokenPages extends PageSupport {
     }
     boolean actionable = t.stateAt(now) == TokenState.ACTIVE && t.rotatedTo().isEmpty()
         && t.kind() != TokenKind.SESSION && t.kind() != TokenKind.SERVICE;
-    render(ctx, ctx.statusCode() == 200 ? 200 : ctx.statusCode(), "dashboard/token.jte", new TokenDetailPage(
+    render(ctx, ctx.statusCode(), "dashboard/token.jte", new TokenDetailPage(
         Csrf.token(ctx, secure), who(caller), row(t, now), t.secretHint(),
         t.revokeTime() == null ? null : DATE_TIME.format(t.revokeTime()) + (t.revokeReason().isEmpty() ? "" : ": " + t.revokeReason()),
         t.rotatedFrom().isEmpty() ? null : t.rotatedFrom(), t.rotatedTo().isEmpty() ? null : t.rotatedTo(),
@@ -117,5 +118,23 @@ final class TokenPages extends PageSupport {
       ctx.status(e instanceof PermissionDeniedException ? 403 : 409);
       detail(ctx, caller, id, e.getMessage(), true);
     }
+  }
+
+  TokenRow row(TokenRecord t, Instant now) {
+    return new TokenRow(t.id(), t.label(), t.kind().name().toLowerCase(Locale.ROOT), dash(t.subject()),
+        dash(t.organization()), String.join(", ", t.scopes().asList()), state(t, now), DATE.format(t.createTime()),
+        t.creator().isEmpty() ? "-" : t.creator(), t.expireTime() == null ? "never" : relative(t.expireTime(), now),
+        t.lastUseTime() == null ? "never" : relative(t.lastUseTime(), now));
+  }
+
+  static String state(TokenRecord t, Instant now) {
+    TokenState s = t.stateAt(now);
+    if (s == TokenState.ACTIVE && t.revokeTime() != null) {
+      return "In rotation grace";
+    }
+    if (s == TokenState.ACTIVE && t.expireTime() != null && t.expireTime().isBefore(now.plus(Duration.ofDays(7)))) {
+      return "Expiring soon";
+    }
+    return s.name().charAt(0) + s.name().substring(1).toLowerCase(Locale.ROOT);
   }
 }

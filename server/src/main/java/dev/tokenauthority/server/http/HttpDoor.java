@@ -106,7 +106,7 @@ public final class HttpDoor implements AutoCloseable {
       config.routes.get("/metrics", ctx -> ctx.status(200)
           .contentType("text/plain; version=0.0.4; charset=utf-8").result(authority.metrics().scrape()));
       config.routes.post(TokenIntrospection.PATH, new TokenIntrospection(authority)::handle);
-      new dev.tokenauthority.server.dashboard.Dashboard(authority, tls != null, authority.clock()).register(config);
+      new dev.tokenauthority.server.dashboard.Dashboard(authority, tls != null).register(config);
       config.http.prefer405over404 = true; // a GET of /oauth2/introspect says POST, not "no such page"
       // Every answer timed by route (the listener's own paths only: no label from client input).
       config.routes.before(ctx -> ctx.req().setAttribute(STARTED, System.nanoTime()));
