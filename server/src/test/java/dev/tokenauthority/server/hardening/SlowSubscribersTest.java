@@ -42,10 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Hundreds of WatchRevocations streams that never read, then 10,000 revocations, over the real
  * Netty transport: the server's memory stays bounded (the bound: heap after GC grows by less than
- * 64 MiB and the process's resident set by less than 384 MiB, measured while the stuck streams are
- * still open; unbounded buffering grew them by 580 MiB and 1.3 GiB), a reading subscriber still
- * gets every revocation in order however large the burst, and a stream that stays behind without
- * reading is ended with RESOURCE_EXHAUSTED / SUBSCRIBER_TOO_SLOW.
+ * 64 MiB and direct memory by less than 128 MiB, measured while the stuck streams are still open;
+ * here they grew by about 30 and 50 MiB, and unbounded buffering grew them by 580 and 286 MiB), a
+ * reading subscriber still gets every revocation in order however large the burst, and a stream
+ * that stays behind without reading is ended with RESOURCE_EXHAUSTED / SUBSCRIBER_TOO_SLOW. The
+ * resident set is printed, not asserted: it counts whatever heap the collector commits.
  */
 class SlowSubscribersTest {
   private static final int STUCK_STREAMS = 300;
@@ -77,6 +78,7 @@ class SlowSubscribersTest {
 
     System.gc();
     long heapBefore = heapUsed();
+    long directBefore = directMemory();
     long rssBefore = residentBytes();
     // The attacker: non-reading streams, spread over connections with small windows.
     for (int i = 0; i < STUCK_STREAMS; i++) {
@@ -108,14 +110,14 @@ class SlowSubscribersTest {
 
     System.gc();
     long heapGrowth = heapUsed() - heapBefore;
+    long directGrowth = directMemory() - directBefore;
     long rssGrowth = residentBytes() - rssBefore;
+    System.out.printf("%d stuck streams, %d revocations: heap +%d MiB, direct +%d MiB, resident set +%d MiB%n",
+        STUCK_STREAMS, REVOCATIONS, heapGrowth >> 20, directGrowth >> 20, rssGrowth >> 20);
     assertThat(Duration.ofNanos(System.nanoTime() - revokedAt))
         .as("measured while the stuck streams are still open (none could be ended yet)").isLessThan(MAX_STALL);
-    System.out.printf("%d stuck streams, %d revocations: heap +%d MiB, resident set +%d MiB%n",
-        STUCK_STREAMS, REVOCATIONS, heapGrowth >> 20, rssGrowth >> 20);
     assertThat(heapGrowth).as("heap growth after GC").isLessThan(64L << 20);
-    assertThat(rssGrowth).as("resident set growth").isLessThan(384L << 20);
-
+    assertThat(directGrowth).as("direct memory growth (Netty's buffers)").isLessThan(128L << 20);
   }
 
   @Test
@@ -224,6 +226,22 @@ class SlowSubscribersTest {
 
   private static long heapUsed() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Direct memory in use: Netty's own count where it allocates without a cleaner, otherwise the
+   * JVM's direct buffer pool. The resident set also counts the heap the collector chooses to
+   * commit (one CI run saw it grow by 410 MiB with 30-odd MiB of heap in use), so it measured the
+   * collector as much as the buffering.
+   */
+  private static long directMemory() {
+    long netty = io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent.usedDirectMemory();
+    if (netty >= 0) {
+      return netty;
+    }
+    return ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+        .filter(p -> p.getName().equals("direct")).mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+        .sum();
   }
 
   /** VmRSS of this process, from /proc. */
