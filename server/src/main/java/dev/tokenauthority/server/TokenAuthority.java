@@ -22,6 +22,7 @@ import dev.tokenauthority.server.revocation.FeedLimits;
 import dev.tokenauthority.server.revocation.ForgetBeforeTelling;
 import dev.tokenauthority.server.revocation.RevocationFeed;
 import dev.tokenauthority.server.session.SessionManager;
+import dev.tokenauthority.server.preference.PreferenceStore;
 import dev.tokenauthority.server.storage.DataDirectory;
 import dev.tokenauthority.server.storage.Database;
 import dev.tokenauthority.server.storage.Durability;
@@ -29,6 +30,7 @@ import dev.tokenauthority.server.storage.IntegrityCheck;
 import dev.tokenauthority.server.storage.JdbiAuditStore;
 import dev.tokenauthority.server.storage.JdbiConnectorStore;
 import dev.tokenauthority.server.storage.JdbiDeviceStore;
+import dev.tokenauthority.server.storage.JdbiPreferenceStore;
 import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiSessionStore;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
@@ -71,6 +73,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final ConnectorManager connectors;
   private final SessionManager sessions;
   private final DeviceAuthorizations devices;
+  private final PreferenceStore preferences;
   private final DeviceSettings deviceSettings;
   private final AuthorityMetrics metrics;
   private final Clock clock;
@@ -106,6 +109,7 @@ public final class TokenAuthority implements AutoCloseable {
     IdTokenVerifier idTokens = config.oidc() == null ? null : new IdTokenVerifier(config.oidc(), clock);
     this.sessions = new SessionManager(context, new JdbiSessionStore(database, tokenRows), config.sessions(),
         config.groups(), idTokens);
+    this.preferences = new JdbiPreferenceStore(database);
     this.deviceSettings = config.devices();
     this.devices = new DeviceAuthorizations(context, new JdbiDeviceStore(database), sessions, tokens, deviceSettings);
     this.metrics = new AuthorityMetrics(new AuthorityMetrics.Sources(introspector, store, feed, database, securityEvents));
@@ -197,6 +201,16 @@ public final class TokenAuthority implements AutoCloseable {
   /** The scopes this server knows, for the dashboard's forms. */
   public List<String> scopeCatalogue() {
     return scopeCatalogue;
+  }
+
+  /** Connectors, for the dashboard's connectors page. */
+  public ConnectorManager connectors() {
+    return connectors;
+  }
+
+  /** What people chose for themselves in the dashboard. */
+  public PreferenceStore preferences() {
+    return preferences;
   }
 
   /** The device flow, for the dashboard's approval page. */

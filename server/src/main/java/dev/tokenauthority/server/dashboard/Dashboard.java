@@ -68,6 +68,9 @@ public final class Dashboard extends PageSupport {
     config.routes.get("/dashboard/tokens/new", ctx -> signedInOr(ctx, "/dashboard/tokens/new",
         caller -> create.renderForm(ctx, 200, caller, TokenForm.empty(), Map.of())));
     config.routes.post("/dashboard/tokens/new", create::createStep);
+    config.routes.get("/dashboard/tokens/revoke-all", tokens::revokeAllPreview);
+    config.routes.post("/dashboard/tokens/revoke-all", tokens::revokeAllConfirmed);
+    config.routes.post("/dashboard/tokens/columns", tokens::chooseColumns);
     config.routes.get("/dashboard/tokens/{id}", ctx -> signedInOr(ctx, "/dashboard/tokens",
         caller -> tokens.detail(ctx, caller, ctx.pathParam("id"), null, false)));
     config.routes.post("/dashboard/tokens/{id}/revoke", ctx -> tokens.tokenAction(ctx, true));

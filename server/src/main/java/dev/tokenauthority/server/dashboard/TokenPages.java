@@ -6,7 +6,6 @@ import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.token.IssuedToken;
-import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenState;
@@ -31,27 +30,101 @@ final class TokenPages extends PageSupport {
       toSignIn(ctx, "/dashboard/tokens");
       return;
     }
-    String query = param(ctx, "q", 200);
-    String kind = choice(ctx, "kind", TokensPage.KINDS);
-    String state = choice(ctx, "state", TokensPage.STATES);
+    TokensQuery query = TokensQuery.of(ctx);
     String pageToken = param(ctx, "page", 1000);
-    TokenFilter filter = new TokenFilter("", "", "", kind.isEmpty() ? null : TokenKind.valueOf(kind.toUpperCase(Locale.ROOT)),
-        state.isEmpty() ? null : TokenState.valueOf(state.toUpperCase(Locale.ROOT)), null, null, false, query, false);
+    List<TokenColumn> columns = columnsOf(caller.get());
+    Instant now = clock.instant();
     Page<TokenRecord> page;
     try {
-      page = authority.tokens().list(caller.get(), filter, PAGE_SIZE, pageToken);
+      page = authority.tokens().list(caller.get(), query.filter(now), query.order(), PAGE_SIZE, pageToken);
     } catch (TokenAuthorityException e) {
       // Inside the page (with its navigation and sign-out), whatever the refusal.
       render(ctx, e instanceof PermissionDeniedException ? 403 : 400, "dashboard/tokens.jte", new TokensPage(
-          Csrf.token(ctx, secure), who(caller.get()), query, kind, state, List.of(), null, e.getMessage()));
+          Csrf.token(ctx, secure), who(caller.get()), query, columns, List.of(), null, e.getMessage()));
       return;
     }
-    Instant now = clock.instant();
     List<TokenRow> rows = page.items().stream().map(t -> row(t, now)).toList();
-    String next = page.nextPageToken().isEmpty() ? null : "/dashboard/tokens?q=" + enc(query) + "&kind=" + enc(kind)
-        + "&state=" + enc(state) + "&page=" + enc(page.nextPageToken());
-    render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query, kind,
-        state, rows, next, null));
+    String next = page.nextPageToken().isEmpty() ? null
+        : "/dashboard/tokens?" + query.params() + "&page=" + enc(page.nextPageToken());
+    render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query,
+        columns, rows, next, null));
+  }
+
+  /** The columns this person chose, or the default. */
+  List<TokenColumn> columnsOf(Caller caller) {
+    return authority.preferences().get(who(caller), TokenColumn.PREFERENCE)
+        .map(text -> TokenColumn.parse(List.of(text.split(" ")))).orElse(TokenColumn.DEFAULT);
+  }
+
+  /** Remembers the columns ticked in the chooser for this person, and goes back to the list. */
+  void chooseColumns(Context ctx) {
+    Optional<Caller> caller = signedIn(ctx);
+    if (caller.isEmpty()) {
+      toSignIn(ctx, "/dashboard/tokens");
+      return;
+    }
+    if (!Csrf.valid(ctx)) {
+      ctx.status(403).contentType("text/plain; charset=utf-8").result("The form expired; reload the page.");
+      return;
+    }
+    List<TokenColumn> chosen = TokenColumn.parse(ctx.formParams("columns"));
+    authority.preferences().put(who(caller.get()), TokenColumn.PREFERENCE, TokenColumn.text(chosen), clock.instant());
+    String back = Optional.ofNullable(ctx.formParam("back")).orElse("");
+    // Only this page's own parameters go back into the address: never a path, host or scheme.
+    ctx.redirect("/dashboard/tokens" + (back.matches("[A-Za-z0-9=&%._~+-]{0,2000}") ? "?" + back : ""),
+        io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** The preview of "revoke all": how many working tokens the list's filter matches. */
+  void revokeAllPreview(Context ctx) {
+    signedInOr(ctx, "/dashboard/tokens", caller -> revokeAll(ctx, caller, TokensQuery.of(ctx), null, false, -1));
+  }
+
+  /** Revokes them, if the number typed is the number that match now: a changed list is previewed again. */
+  void revokeAllConfirmed(Context ctx) {
+    Optional<Caller> signed = signedIn(ctx);
+    if (signed.isEmpty()) {
+      toSignIn(ctx, "/dashboard/tokens");
+      return;
+    }
+    Caller caller = signed.get();
+    TokensQuery query = TokensQuery.ofForm(ctx);
+    if (!Csrf.valid(ctx)) {
+      ctx.status(403);
+      revokeAll(ctx, caller, query, "The form expired; nothing was revoked. Try again.", true, -1);
+      return;
+    }
+    try {
+      int count = authority.tokens().countMatching(caller, query.filter(clock.instant()));
+      String typed = Optional.ofNullable(ctx.formParam("confirm")).orElse("").strip();
+      if (!typed.equals(String.valueOf(count))) {
+        ctx.status(409);
+        revokeAll(ctx, caller, query, "Nothing was revoked: type " + count + ", the number of tokens that match now"
+            + (typed.isEmpty() ? "." : " (you typed " + (typed.length() > 12 ? typed.substring(0, 12) + "…" : typed)
+                + ")."), true, -1);
+        return;
+      }
+      String reason = Optional.ofNullable(ctx.formParam("reason")).orElse("").strip();
+      int revoked = authority.tokens().revokeMatching(caller, query.filter(clock.instant()), query.describe(), reason);
+      revokeAll(ctx, caller, query, "Revoked " + n(revoked, "token") + ": they stopped working now.", false, revoked);
+    } catch (TokenAuthorityException e) {
+      ctx.status(e instanceof PermissionDeniedException ? 403 : 400);
+      revokeAll(ctx, caller, query, e.getMessage(), true, -1);
+    }
+  }
+
+  private void revokeAll(Context ctx, Caller caller, TokensQuery query, String message, boolean error, int done) {
+    int count;
+    try {
+      count = done >= 0 ? 0 : authority.tokens().countMatching(caller, query.filter(clock.instant()));
+    } catch (TokenAuthorityException e) {
+      ctx.status(e instanceof PermissionDeniedException ? 403 : 400);
+      count = 0;
+      message = e.getMessage();
+      error = true;
+    }
+    render(ctx, ctx.statusCode(), "dashboard/revoke-all.jte",
+        new RevokeAllPage(Csrf.token(ctx, secure), who(caller), query, count, message, error, done));
   }
 
   void detail(Context ctx, Caller caller, String id, String message, boolean error) {
@@ -122,7 +195,8 @@ final class TokenPages extends PageSupport {
 
   TokenRow row(TokenRecord t, Instant now) {
     return new TokenRow(t.id(), t.label(), t.kind().name().toLowerCase(Locale.ROOT), dash(t.subject()),
-        dash(t.organization()), String.join(", ", t.scopes().asList()), state(t, now), DATE.format(t.createTime()),
+        dash(t.organization()), String.join(", ", t.scopes().asList()), dash(String.join(", ", t.groups())),
+        state(t, now), DATE.format(t.createTime()),
         t.creator().isEmpty() ? "-" : t.creator(), t.expireTime() == null ? "never" : relative(t.expireTime(), now),
         t.lastUseTime() == null ? "never" : relative(t.lastUseTime(), now));
   }

@@ -91,6 +91,11 @@ public final class PageToken {
     return pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
   }
 
+  /** The refusal of a page token whose position this server would not have written. */
+  public static InvalidArgumentException notIssuedHere() {
+    return invalid("page_token is not one this server issued");
+  }
+
   private static InvalidArgumentException invalid(String message) {
     return InvalidArgumentException.of("page_token", "INVALID_PAGE_TOKEN", message);
   }

@@ -1,11 +1,11 @@
 package dev.tokenauthority.server.storage;
 
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.scope.ScopeSet;
 import dev.tokenauthority.server.token.TokenChangeListener;
 import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
+import dev.tokenauthority.server.token.TokenOrder;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenStore;
 import java.sql.ResultSet;
@@ -126,21 +126,42 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   @Override
-  public List<TokenRecord> list(TokenFilter f, Instant now, PageToken.Position after, int limit) {
+  public List<TokenRecord> list(TokenFilter f, TokenOrder order, Instant now, TokenOrder.After after, int limit) {
     Map<String, Object> args = new HashMap<>();
     StringBuilder sql = new StringBuilder("SELECT * FROM token WHERE 1 = 1").append(where(f, now, args));
+    String key = sortKey(order);
+    String direction = order.descending() ? "DESC" : "ASC";
     if (after != null) {
-      sql.append(" AND (create_time < :afterTime OR (create_time = :afterTime AND id < :afterId))");
-      args.put("afterTime", after.createTime().toEpochMilli());
+      String beyond = order.descending() ? "<" : ">";
+      sql.append(" AND (" + key + " " + beyond + " :afterKey OR (" + key + " = :afterKey AND id " + beyond
+          + " :afterId))");
+      args.put("afterKey", order.textKey() ? after.key() : Long.parseLong(after.key()));
       args.put("afterId", after.id());
     }
-    sql.append(" ORDER BY create_time DESC, id DESC LIMIT :limit");
+    sql.append(" ORDER BY " + key + " " + direction + ", id " + direction + " LIMIT :limit");
     args.put("limit", limit);
     return db.reader().withHandle(h -> h.createQuery(sql.toString())
         .bindMap(args)
         .map(TOKEN_ROWS)
         .map(JdbiTokenStore::toRecord)
         .list());
+  }
+
+  @Override
+  public int countActive(TokenFilter f, Instant now) {
+    Map<String, Object> args = new HashMap<>();
+    String sql = "SELECT count(*) FROM token WHERE 1 = 1" + where(f, now, args) + TokenSql.ACTIVE;
+    return db.reader().withHandle(h -> h.createQuery(sql).bindMap(args).mapTo(Integer.class).one());
+  }
+
+  /** The column (or expression, for one that may be null) {@code order} sorts by, as {@link TokenOrder#after} keys it. */
+  private static String sortKey(TokenOrder order) {
+    return switch (order) {
+      case NEWEST, OLDEST -> "create_time";
+      case EXPIRES_SOONEST -> "coalesce(expire_time, " + TokenOrder.NEVER + ")";
+      case LAST_USED -> "coalesce(last_use_time, 0)";
+      case LABEL -> "label";
+    };
   }
 
   /** The SQL conditions (each starting with AND) for {@code f}; their arguments go to {@code args}. */
@@ -185,6 +206,11 @@ public final class JdbiTokenStore implements TokenStore {
     if (!f.labelContains().isEmpty()) {
       sql.append(" AND instr(lower(label), lower(:label)) > 0");
       args.put("label", f.labelContains());
+    }
+    if (!f.search().isEmpty()) {
+      sql.append(" AND (instr(lower(label), lower(:search)) > 0 OR instr(lower(subject), lower(:search)) > 0"
+          + " OR instr(lower(creator), lower(:search)) > 0 OR instr(lower(group_names), lower(:search)) > 0)");
+      args.put("search", f.search());
     }
     return sql.toString();
   }

@@ -3,7 +3,6 @@ package dev.tokenauthority.server.token;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.paging.PageToken;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -92,8 +91,14 @@ public final class CachingTokenStore implements TokenStore {
   }
 
   @Override
-  public List<TokenRecord> list(TokenFilter filter, Instant now, PageToken.Position after, int limit) {
-    return store.list(filter, now, after, limit);
+  public List<TokenRecord> list(TokenFilter filter, TokenOrder order, Instant now, TokenOrder.After after,
+      int limit) {
+    return store.list(filter, order, now, after, limit);
+  }
+
+  @Override
+  public int countActive(TokenFilter filter, Instant now) {
+    return store.countActive(filter, now);
   }
 
   @Override

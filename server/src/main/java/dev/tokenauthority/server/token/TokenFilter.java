@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param creator matches tokens issued by this token id
  * @param lastUseBefore matches tokens not used since then, including never-used ones
  * @param withoutOrganization matches only tokens of no organisation (a self-service reach)
+ * @param search matches tokens whose label, subject, creator or a group contains it, ignoring case
  */
 public record TokenFilter(
     String organization,
@@ -21,11 +22,12 @@ public record TokenFilter(
     Instant lastUseBefore,
     boolean neverUsed,
     String labelContains,
-    boolean withoutOrganization) {
+    boolean withoutOrganization,
+    String search) {
 
   /** Tokens of {@code organization}, {@code subject} and {@code creator} (empty: any), nothing else. */
   public static TokenFilter of(String organization, String subject, String creator) {
-    return new TokenFilter(organization, subject, creator, null, null, null, null, false, "", false);
+    return new TokenFilter(organization, subject, creator, null, null, null, null, false, "", false, "");
   }
 
   /**
@@ -62,12 +64,13 @@ public record TokenFilter(
       k = reach.kind();
     }
     return new TokenFilter(org, subj, creator, k, state, expireBefore, lastUseBefore, neverUsed,
-        labelContains, noOrg);
+        labelContains, noOrg, search);
   }
 
   /** A stable text of the filter, which a page token is bound to. */
   String fingerprint() {
-    return String.join(
+    // A search is added only when given: fingerprints of API lists (which have none) stay as they were.
+    return (search.isEmpty() ? "" : search + "\u0001") + String.join(
         "\u0000",
         organization,
         subject,

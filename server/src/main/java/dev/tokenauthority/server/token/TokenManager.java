@@ -102,6 +102,11 @@ public final class TokenManager {
 
   /** One page of the tokens the caller may see that match {@code filter}, newest first. */
   public Page<TokenRecord> list(Caller caller, TokenFilter filter, int pageSize, String pageToken) {
+    return list(caller, filter, TokenOrder.NEWEST, pageSize, pageToken);
+  }
+
+  /** One page of the tokens the caller may see that match {@code filter}, in {@code order}. */
+  public Page<TokenRecord> list(Caller caller, TokenFilter filter, TokenOrder order, int pageSize, String pageToken) {
     Reach reach = AccessPolicy.tokenReach(caller, false);
     Violations v = new Violations();
     PageToken.checkPageSize(pageSize, v);
@@ -113,11 +118,16 @@ public final class TokenManager {
     }
     v.throwIfAny();
     TokenFilter scoped = filter.within(reach);
-    PageToken.Position after = PageToken.decode(pageToken, scoped.fingerprint());
+    // The newest-first order keeps the fingerprint it always had: page tokens already handed out stay good.
+    String fingerprint = order == TokenOrder.NEWEST ? scoped.fingerprint() : scoped.fingerprint() + "\u0000" + order;
+    String position = PageToken.decodeText(pageToken, fingerprint);
+    TokenOrder.After after = position == null ? null : TokenOrder.After.parse(position, order);
+    if (position != null && after == null) {
+      throw PageToken.notIssuedHere();
+    }
     int limit = PageToken.limit(pageSize);
 
-    return Page.of(store.list(scoped, now(), after, limit + 1), limit,
-            t -> new PageToken.Position(t.createTime(), t.id()).text(), scoped.fingerprint())
+    return Page.of(store.list(scoped, order, now(), after, limit + 1), limit, t -> order.after(t).text(), fingerprint)
         .map(context::withPendingUse);
   }
 
@@ -219,6 +229,32 @@ public final class TokenManager {
     details.put("reason", reason);
     details.put("filter", "organization=" + organization + " subject=" + subject + " creator=" + creator);
     return store.revokeMatching(filter, now, reason,
+        t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details)).size();
+  }
+
+  /** How many working tokens that the caller may manage match {@code filter}: a bulk revocation's preview. */
+  public int countMatching(Caller caller, TokenFilter filter) {
+    return store.countActive(filter.within(AccessPolicy.tokenReach(caller, true)), now());
+  }
+
+  /**
+   * Revokes every working token that the caller may manage and that matches {@code filter} (any of
+   * its fields), in one transaction: the dashboard's "revoke all" for the list it shows.
+   * {@code describe} names the filter in the audit record.
+   *
+   * @return how many tokens were revoked
+   */
+  public int revokeMatching(Caller caller, TokenFilter filter, String describe, String reason) {
+    Reach reach = AccessPolicy.tokenReach(caller, true);
+    Violations v = new Violations();
+    TokenRules.checkReason(reason, v);
+    v.throwIfAny();
+    TokenFilter scoped = filter.within(reach);
+    Instant now = now();
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("reason", reason);
+    details.put("filter", describe);
+    return store.revokeMatching(scoped, now, reason,
         t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details)).size();
   }
 

@@ -1,7 +1,6 @@
 package dev.tokenauthority.server.token;
 
 import dev.tokenauthority.server.audit.AuditEntry;
-import dev.tokenauthority.server.paging.PageToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +36,13 @@ public interface TokenStore {
   Optional<TokenRecord> findByHash(byte[] secretHash);
 
   /**
-   * Tokens matching {@code filter} at {@code now}, newest first ({@code createTime}, then id,
-   * descending), strictly after {@code after} when it is not null, at most {@code limit}.
+   * Tokens matching {@code filter} at {@code now} in {@code order}, strictly after {@code after}
+   * when it is not null, at most {@code limit}.
    */
-  List<TokenRecord> list(TokenFilter filter, Instant now, PageToken.Position after, int limit);
+  List<TokenRecord> list(TokenFilter filter, TokenOrder order, Instant now, TokenOrder.After after, int limit);
+
+  /** How many tokens matching {@code filter} are working at {@code now}. */
+  int countActive(TokenFilter filter, Instant now);
 
   /**
    * Retires {@code old} at {@code oldStopsAt} and stores {@code replacement}, only if the old

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.identity.Origin;
-import dev.tokenauthority.server.paging.PageToken;
 import dev.tokenauthority.server.revocation.FeedLimits;
 import dev.tokenauthority.server.revocation.ForgetBeforeTelling;
 import dev.tokenauthority.server.revocation.RevocationFeed;
@@ -213,7 +212,8 @@ class CachingTokenStoreTest {
     @Override public void insert(TokenRecord token, AuditEntry audit) { store.insert(token, audit); }
     @Override public Optional<TokenRecord> findById(String id) { return store.findById(id); }
     @Override public Optional<TokenRecord> findByHash(byte[] hash) { return store.findByHash(hash); }
-    @Override public List<TokenRecord> list(TokenFilter f, Instant n, PageToken.Position a, int l) { return store.list(f, n, a, l); }
+    @Override public List<TokenRecord> list(TokenFilter f, TokenOrder o, Instant n, TokenOrder.After a, int l) { return store.list(f, o, n, a, l); }
+    @Override public int countActive(TokenFilter f, Instant n) { return store.countActive(f, n); }
     @Override public boolean rotate(TokenRecord o, Instant s, TokenRecord r, Instant n, AuditEntry a) { return store.rotate(o, s, r, n, a); }
     @Override public boolean revoke(TokenRecord t, Instant at, String reason, AuditEntry a) { return store.revoke(t, at, reason, a); }
     @Override public void recordLastUse(Map<String, Instant> m) { store.recordLastUse(m); }
