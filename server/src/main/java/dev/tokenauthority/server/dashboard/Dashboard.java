@@ -34,6 +34,8 @@ public final class Dashboard extends PageSupport {
   private final CreateTokenPages create;
   private final DevicePages devices;
   private final SessionPages sessions;
+  private final ConnectorPages connectors;
+  private final AuditPages audit;
 
   public Dashboard(TokenAuthority authority, boolean secure) {
     super(authority, secure, authority.clock(), TemplateEngine.createPrecompiled(ContentType.Html), new Refreshes(authority.sessions()));
@@ -41,6 +43,8 @@ public final class Dashboard extends PageSupport {
     this.create = new CreateTokenPages(this);
     this.devices = new DevicePages(this);
     this.sessions = new SessionPages(this);
+    this.connectors = new ConnectorPages(this);
+    this.audit = new AuditPages(this);
     this.css = resource("/dashboard/dashboard.css");
     this.js = resource("/dashboard/dashboard.js");
   }
@@ -82,6 +86,12 @@ public final class Dashboard extends PageSupport {
     config.routes.post("/dashboard/device/approve", ctx -> devices.decide(ctx, true));
     config.routes.post("/dashboard/device/deny", ctx -> devices.decide(ctx, false));
     config.routes.get("/dashboard/sessions", sessions::sessions);
+    config.routes.get("/dashboard/audit", audit::list);
+    config.routes.get("/dashboard/audit/{id}", audit::detail);
+    config.routes.get("/dashboard/connectors", connectors::list);
+    config.routes.post("/dashboard/connectors", connectors::add);
+    config.routes.get("/dashboard/connectors/{organization}/{slug}", connectors::detail);
+    config.routes.post("/dashboard/connectors/{organization}/{slug}/{action}", connectors::act);
     config.routes.post("/dashboard/sessions/{id}/end", sessions::end);
   }
 

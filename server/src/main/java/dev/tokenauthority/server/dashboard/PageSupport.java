@@ -59,12 +59,17 @@ abstract class PageSupport {
     }
   }
 
-  /** The one page that shows a new secret, right after it was issued. */
+  /** The one page that shows a new secret, right after it was issued; it closes to the tokens list. */
   void showSecret(Context ctx, Caller caller, IssuedToken issued) {
+    showSecret(ctx, caller, issued, "/dashboard/tokens");
+  }
+
+  /** As above, closing to {@code closeTo} (a dashboard path). */
+  void showSecret(Context ctx, Caller caller, IssuedToken issued, String closeTo) {
     TokenRecord t = issued.token();
     render(ctx, 200, "dashboard/token-secret.jte", new SecretPage(Csrf.token(ctx, secure), who(caller), t.id(),
         t.label(), issued.secret().reveal(), t.expireTime() == null ? "never"
-            : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")"));
+            : DATE.format(t.expireTime()) + " (" + relative(t.expireTime(), clock.instant()) + ")", closeTo));
   }
 
   /** To the sign-in page, coming back to {@code next} afterwards. */
