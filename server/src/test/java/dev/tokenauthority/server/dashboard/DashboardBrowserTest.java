@@ -91,7 +91,7 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
     Token personal = ta.token(TokenKind.TOKEN_KIND_PERSONAL, "acme", "alice@example.com", List.of(), "lenses:read");
     signIn(ta.adminSecret());
 
-    page.getByLabel("Kind").selectOption("personal");
+    page.getByLabel("Kind", new Page.GetByLabelOptions().setExact(true)).selectOption("personal");
     page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
 
     assertThat(page.locator("tr[data-token-id='" + personal.getId() + "']").count()).isEqualTo(1);
@@ -213,7 +213,7 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
     signIn(ta.adminSecret());
     page.navigate(url("/dashboard/tokens/new"));
     page.getByLabel("Label").fill("laptop");
-    page.getByLabel("Kind").selectOption("personal");
+    page.getByLabel("Kind", new Page.GetByLabelOptions().setExact(true)).selectOption("personal");
     page.getByLabel("Organisation").fill("acme");
     page.getByLabel("lenses:read").check();
     click("Review");
