@@ -17,6 +17,7 @@ import dev.tokenauthority.server.connector.ConnectorManager;
 import dev.tokenauthority.server.device.DeviceAuthorizations;
 import dev.tokenauthority.server.device.DeviceSettings;
 import dev.tokenauthority.server.metrics.AuthorityMetrics;
+import dev.tokenauthority.server.oidc.AuthorizationCodeFlow;
 import dev.tokenauthority.server.oidc.IdTokenVerifier;
 import dev.tokenauthority.server.revocation.FeedLimits;
 import dev.tokenauthority.server.revocation.ForgetBeforeTelling;
@@ -74,6 +75,7 @@ public final class TokenAuthority implements AutoCloseable {
   private final SessionManager sessions;
   private final DeviceAuthorizations devices;
   private final PreferenceStore preferences;
+  private final AuthorizationCodeFlow signInFlow;
   private final DeviceSettings deviceSettings;
   private final AuthorityMetrics metrics;
   private final Clock clock;
@@ -110,6 +112,7 @@ public final class TokenAuthority implements AutoCloseable {
     this.sessions = new SessionManager(context, new JdbiSessionStore(database, tokenRows), config.sessions(),
         config.groups(), idTokens);
     this.preferences = new JdbiPreferenceStore(database);
+    this.signInFlow = config.oidc() == null ? null : new AuthorizationCodeFlow(config.oidc(), clock);
     this.deviceSettings = config.devices();
     this.devices = new DeviceAuthorizations(context, new JdbiDeviceStore(database), sessions, tokens, deviceSettings);
     this.metrics = new AuthorityMetrics(new AuthorityMetrics.Sources(introspector, store, feed, database, securityEvents));
@@ -206,6 +209,11 @@ public final class TokenAuthority implements AutoCloseable {
   /** Connectors, for the dashboard's connectors page. */
   public ConnectorManager connectors() {
     return connectors;
+  }
+
+  /** The browser sign-in through the identity provider, if one is configured. */
+  public Optional<AuthorizationCodeFlow> signInFlow() {
+    return Optional.ofNullable(signInFlow);
   }
 
   /** What people chose for themselves in the dashboard. */

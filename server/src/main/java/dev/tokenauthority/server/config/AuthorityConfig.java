@@ -51,6 +51,9 @@ import java.time.Duration;
  * oidc.subject-claim = email
  * oidc.groups-claim = groups
  * oidc.leeway = 30s
+ * # The dashboard signs in with the authorization code flow and PKCE as client oidc.audience;
+ * # a confidential client reads its secret from this file.
+ * oidc.client-secret-file = /etc/token-authority/oidc-client-secret
  * # What groups mean: the admin group, the manager and member groups of an organization, the
  * # group whose members may make their own developer tokens, and the scopes of each role.
  * groups.admin = platform-admins

@@ -111,12 +111,14 @@ final class ConfigFile {
 
   /** The identity provider, if {@code oidc.issuer} is set; then {@code oidc.audience} is required. */
   private OidcSettings oidc() {
-    String[] t = {null, null, "email", "groups"};
+    String[] t = {null, null, "email", "groups", ""};
     Duration[] leeway = {Duration.ofSeconds(30)};
     text("oidc.issuer", v -> t[0] = v);
     text("oidc.audience", v -> t[1] = v);
     text("oidc.subject-claim", v -> t[2] = v);
     text("oidc.groups-claim", v -> t[3] = v);
+    // The secret itself is read from a file (mode 0600, say): never on a command line or in this file.
+    text("oidc.client-secret-file", v -> t[4] = readSecretFile("oidc.client-secret-file", v));
     duration("oidc.leeway", v -> leeway[0] = atLeast("oidc.leeway", v, Duration.ZERO));
     if (t[0] == null) {
       if (t[1] != null) {
@@ -139,7 +141,19 @@ final class ConfigFile {
     if (leeway[0].compareTo(Duration.ofMinutes(5)) > 0) {
       throw new ConfigException("oidc.leeway must be at most 5m");
     }
-    return new OidcSettings(issuer, t[1], t[2], t[3], leeway[0]);
+    return new OidcSettings(issuer, t[1], t[2], t[3], leeway[0], t[4]);
+  }
+
+  private static String readSecretFile(String key, String path) {
+    try {
+      String secret = java.nio.file.Files.readString(java.nio.file.Path.of(path)).strip();
+      if (secret.isEmpty() || secret.length() > 1000) {
+        throw new ConfigException(key + ": " + path + " must hold the secret (1-1000 characters)");
+      }
+      return secret;
+    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+      throw new ConfigException(key + ": cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   private static boolean isLoopback(URI uri) {

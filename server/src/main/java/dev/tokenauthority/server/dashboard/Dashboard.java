@@ -36,6 +36,7 @@ public final class Dashboard extends PageSupport {
   private final SessionPages sessions;
   private final ConnectorPages connectors;
   private final AuditPages audit;
+  private final OidcPages oidc;
 
   public Dashboard(TokenAuthority authority, boolean secure) {
     super(authority, secure, authority.clock(), TemplateEngine.createPrecompiled(ContentType.Html), new Refreshes(authority.sessions()));
@@ -45,6 +46,7 @@ public final class Dashboard extends PageSupport {
     this.sessions = new SessionPages(this);
     this.connectors = new ConnectorPages(this);
     this.audit = new AuditPages(this);
+    this.oidc = new OidcPages(this, this::signInPage);
     this.css = resource("/dashboard/dashboard.css");
     this.js = resource("/dashboard/dashboard.js");
   }
@@ -66,6 +68,8 @@ public final class Dashboard extends PageSupport {
     config.routes.get("/dashboard/sign-in", ctx -> signInPage(ctx, null, 200, ctx.queryParam("next")));
     config.routes.post("/dashboard/sign-in", this::signIn);
     config.routes.post("/dashboard/sign-out", this::signOut);
+    config.routes.get("/dashboard/oidc/start", oidc::start);
+    config.routes.get("/dashboard/oidc/callback", oidc::callback);
     config.routes.get("/dashboard/tokens", tokens::tokens);
     config.routes.get("/dashboard/static/dashboard.js", ctx -> ctx.contentType("text/javascript; charset=utf-8")
         .header("Cache-Control", "max-age=3600").result(js));
@@ -107,7 +111,8 @@ public final class Dashboard extends PageSupport {
   }
 
   private void signInPage(Context ctx, String error, int status, String next) {
-    render(ctx, status, "dashboard/sign-in.jte", new SignInPage(Csrf.token(ctx, secure), error, safeNext(next)));
+    render(ctx, status, "dashboard/sign-in.jte", new SignInPage(Csrf.token(ctx, secure), error, safeNext(next),
+        authority.signInFlow().isPresent()));
   }
 
   private void signIn(Context ctx) {

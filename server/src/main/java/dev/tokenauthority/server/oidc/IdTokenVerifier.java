@@ -70,6 +70,15 @@ public final class IdTokenVerifier {
    * @throws UnauthenticatedException if it is not a valid ID token of the provider for us
    */
   public Person verify(String idToken) {
+    return verify(idToken, null);
+  }
+
+  /**
+   * As above, for an ID token that answers an authentication request of ours: its {@code nonce}
+   * claim must be the one that request sent (null: no nonce expected), so that an ID token
+   * captured from another sign-in cannot be replayed into this one.
+   */
+  public Person verify(String idToken, String expectedNonce) {
     if (idToken.length() > MAX_LENGTH) {
       throw invalid("ID_TOKEN_INVALID", "the ID token is longer than " + MAX_LENGTH + " characters");
     }
@@ -96,6 +105,13 @@ public final class IdTokenVerifier {
         throw unavailable("could not fetch the identity provider's keys: " + e.getCause().getMessage());
       }
       throw refusal(idToken, e);
+    }
+    if (expectedNonce != null) {
+      Object nonce = claims.getClaim("nonce");
+      if (!(nonce instanceof String n) || !java.security.MessageDigest.isEqual(
+          n.getBytes(java.nio.charset.StandardCharsets.UTF_8), expectedNonce.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        throw invalid("ID_TOKEN_NONCE_MISMATCH", "the ID token does not answer this sign-in (its nonce differs)");
+      }
     }
     Object subject = claims.getClaim(settings.subjectClaim());
     if (!(subject instanceof String s) || s.isBlank()) {

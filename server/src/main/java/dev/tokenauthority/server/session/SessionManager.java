@@ -59,12 +59,20 @@ public final class SessionManager {
 
   /** Signs in with an OIDC ID token; rights follow from its groups. */
   public IssuedSession signInWithIdToken(String idToken, String organization, Origin origin) {
+    return signInWithIdToken(idToken, null, organization, origin);
+  }
+
+  /**
+   * Signs in with the ID token that answered the dashboard's authentication request, whose nonce
+   * was {@code nonce}.
+   */
+  public IssuedSession signInWithIdToken(String idToken, String nonce, String organization, Origin origin) {
     checkOrganization(organization);
     if (idTokens == null) {
       throw new FailedPreconditionException("NO_IDENTITY_PROVIDER", "this server has no identity provider"
           + " configured (oidc.issuer); sign in with a personal or system token instead (empty id_token)");
     }
-    Rights rights = groups.rightsOf(idTokens.verify(idToken), organization);
+    Rights rights = groups.rightsOf(idTokens.verify(idToken, nonce), organization);
     return start(rights, SignInMethod.ID_TOKEN, origin, "");
   }
 
