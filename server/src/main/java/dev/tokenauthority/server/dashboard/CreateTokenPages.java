@@ -4,6 +4,7 @@ import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.PermissionDeniedException;
 import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.identity.Caller;
+import dev.tokenauthority.server.identity.OrganizationAccess;
 import dev.tokenauthority.server.token.IssuedToken;
 import dev.tokenauthority.server.token.TokenDraft;
 import dev.tokenauthority.server.token.TokenKind;
@@ -30,6 +31,11 @@ final class CreateTokenPages extends PageSupport {
     }
     Caller caller = signed.get();
     TokenForm form = TokenForm.of(ctx);
+    if (selfService(caller)) {
+      // A member makes a personal token for themselves: kind, subject and organisation are not theirs to choose.
+      form = new TokenForm(form.label(), "personal", caller.organization(), caller.subject(), form.scopes(),
+          form.expiry(), form.expireDate());
+    }
     if (!Csrf.valid(ctx)) {
       renderForm(ctx, 403, caller, form, Map.of("", "The form expired; check it and send it again."));
       return;
@@ -58,8 +64,24 @@ final class CreateTokenPages extends PageSupport {
       e.violations().forEach(v -> errors.merge(formField(v.field()), v.description(), (a, b) -> a + "; " + b));
       renderForm(ctx, 400, caller, form, errors);
     } catch (TokenAuthorityException e) {
-      renderForm(ctx, e instanceof PermissionDeniedException ? 403 : 409, caller, form, Map.of("", e.getMessage()));
+      renderForm(ctx, e instanceof PermissionDeniedException ? 403 : 409, caller, form,
+          Map.of(refusedField(e.reason()), e.getMessage()));
     }
+  }
+
+  /** The form field a refusal concerns: the one-token policy the kind, escalation the permissions. */
+  static String refusedField(String reason) {
+    return switch (reason) {
+      case "PERSONAL_TOKEN_LIMIT", "SELF_SERVICE_ONLY" -> "kind";
+      case "SCOPE_NOT_HELD", "GROUP_NOT_HELD" -> "scopes";
+      case "OUTSIDE_ORGANIZATION" -> "organization";
+      default -> "";
+    };
+  }
+
+  /** Whether the person may only make personal tokens of their own (a member, not a manager or admin). */
+  static boolean selfService(Caller caller) {
+    return !caller.isAdmin() && !caller.scopes().covers(OrganizationAccess.TOKENS_WRITE);
   }
 
   static TokenDraft draft(TokenForm form, Map<String, String> errors) {
@@ -121,7 +143,9 @@ final class CreateTokenPages extends PageSupport {
       case "custom" -> form.expireDate();
       default -> CreatePage.expiryLabel(form.expiry()) + " from now";
     };
-    return new CreatePage(Csrf.token(ctx, secure), who(caller), form, List.of("organization", "personal", "system"),
-        authority.scopeCatalogue(), errors, expires);
+    List<String> kinds = caller.isAdmin() ? List.of("organization", "personal", "system")
+        : selfService(caller) ? List.of("personal") : List.of("organization", "personal");
+    return new CreatePage(Csrf.token(ctx, secure), who(caller), form, kinds, authority.scopeCatalogue(), errors,
+        expires);
   }
 }

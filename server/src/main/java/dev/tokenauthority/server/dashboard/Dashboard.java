@@ -23,10 +23,11 @@ import java.util.Optional;
  * calls the domain as the signed-in person, and renders a template (jte, escaping by context).
  */
 public final class Dashboard extends PageSupport {
-  /** Scripts and styles only from this origin (none inline), no framing, forms only back here. */
-  private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
-      + " form-action 'self';"
-      + " frame-ancestors 'none'; base-uri 'none'";
+  /**
+   * Scripts and styles only from this origin (none inline), no framing, forms only back here and
+   * (sign-in through the provider starts with a form whose answer redirects there) to the provider.
+   */
+  private final String csp;
   private final byte[] css;
   private final byte[] js;
 
@@ -47,6 +48,9 @@ public final class Dashboard extends PageSupport {
     this.connectors = new ConnectorPages(this);
     this.audit = new AuditPages(this);
     this.oidc = new OidcPages(this, this::signInPage);
+    this.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'"
+        + authority.signInFlow().map(f -> " " + f.providerOrigin()).orElse("") + ";"
+        + " frame-ancestors 'none'; base-uri 'none'";
     this.css = resource("/dashboard/dashboard.css");
     this.js = resource("/dashboard/dashboard.js");
   }
@@ -100,7 +104,7 @@ public final class Dashboard extends PageSupport {
   }
 
   private void securityHeaders(Context ctx) {
-    ctx.header("Content-Security-Policy", CSP);
+    ctx.header("Content-Security-Policy", csp);
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("Referrer-Policy", "no-referrer");

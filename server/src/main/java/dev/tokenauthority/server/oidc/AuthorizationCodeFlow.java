@@ -61,6 +61,15 @@ public final class AuthorizationCodeFlow {
     }
   }
 
+  /**
+   * The provider's origin ({@code scheme://host[:port]} of its issuer), which the dashboard's
+   * Content-Security-Policy lets a form's redirect reach.
+   */
+  public String providerOrigin() {
+    URI issuer = settings.issuer();
+    return issuer.getScheme() + "://" + issuer.getHost() + (issuer.getPort() < 0 ? "" : ":" + issuer.getPort());
+  }
+
   /** Where to send the browser to sign in, coming back to {@code redirectUri}. */
   public URI authorizationUri(Attempt attempt, URI redirectUri) {
     return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid", "email", "profile"),
