@@ -178,6 +178,22 @@ class OidcSignInTest {
   }
 
   @Test
+  void anIdTokenAnsweringAnotherSignIn_isRefusedByItsNonce() {
+    dev.tokenauthority.server.oidc.IdTokenVerifier verifier = new dev.tokenauthority.server.oidc.IdTokenVerifier(
+        new OidcSettings(URI.create(idp.issuerUrl(ISSUER_ID).toString()), AUDIENCE, "email", "groups",
+            Duration.ofSeconds(30)), java.time.Clock.systemUTC());
+    String answeringOther = idp.issueToken(ISSUER_ID, "client", new DefaultOAuth2TokenCallback(ISSUER_ID, "x", "JWT",
+        List.of(AUDIENCE), Map.of("email", "x@example.com", "nonce", "theirs", "groups", List.of()), 3600)).serialize();
+    assertThat(verifier.verify(answeringOther, "theirs").subject()).isEqualTo("x@example.com");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifier.verify(answeringOther, "mine"))
+        .isInstanceOfSatisfying(dev.tokenauthority.server.error.UnauthenticatedException.class,
+            e -> assertThat(e.reason()).isEqualTo("ID_TOKEN_NONCE_MISMATCH"));
+    String withoutNonce = idToken("x@example.com", List.of());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifier.verify(withoutNonce, "mine"))
+        .isInstanceOf(dev.tokenauthority.server.error.UnauthenticatedException.class);
+  }
+
+  @Test
   void unusableSubjectsAndUnverifiedEmails_areRefused() {
     assertFails(() -> signIn(idToken("Alice Smith", List.of("org:acme:member")), ""), Code.UNAUTHENTICATED,
         "ID_TOKEN_BAD_SUBJECT");
