@@ -5,5 +5,5 @@ package dev.tokenauthority.server.dashboard;
  *
  * @param done how many were revoked, or -1 before
  */
-public record RevokeAllPage(String csrf, String who, TokensQuery query, int count, String message, boolean error,
-    int done) {}
+public record RevokeAllPage(String csrf, String who, TokensQuery query, int count, String reason, String message,
+    boolean error, int done) {}

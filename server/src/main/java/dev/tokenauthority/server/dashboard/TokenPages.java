@@ -124,7 +124,8 @@ final class TokenPages extends PageSupport {
       error = true;
     }
     render(ctx, ctx.statusCode(), "dashboard/revoke-all.jte",
-        new RevokeAllPage(Csrf.token(ctx, secure), who(caller), query, count, message, error, done));
+        new RevokeAllPage(Csrf.token(ctx, secure), who(caller), query, count,
+            Optional.ofNullable(ctx.formParam("reason")).orElse(""), message, error, done));
   }
 
   void detail(Context ctx, Caller caller, String id, String message, boolean error) {

@@ -192,6 +192,81 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
     assertThat(page.locator("table").textContent()).contains("token_revoked");
   }
 
+  private Token labelled(String label) {
+    return ta.admin().createToken(dev.tokenauthority.api.v1.CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel(label).addScopes("lenses:read"))
+        .build());
+  }
+
+  @Test
+  void revokeAll_previewsTheCount_wantsItTyped_andRevokesExactlyTheFilteredTokens() {
+    List<Token> leaked = List.of(labelled("ci leaked 1"), labelled("ci leaked 2"), labelled("ci leaked 3"));
+    Token kept = labelled("production");
+    signIn(ta.adminSecret());
+    page.getByLabel("Search").fill("leaked");
+    click("Filter");
+    page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Revoke all matching…")).click();
+    assertThat(page.locator("#revoke-count").textContent()).contains("3 working tokens");
+    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target/screenshots/dashboard-revoke-all.png")).setFullPage(true));
+
+    page.getByLabel("Reason (kept in the audit log)").fill("leaked in a CI log");
+    page.getByLabel("Type the number of tokens").fill("4");
+    click("Revoke 3 tokens");
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT).textContent()).contains("Nothing was revoked");
+    assertThat(leaked).allSatisfy(t -> assertThat(ta.isActive(t.getSecret())).isTrue());
+
+    page.getByLabel("Type the number of tokens").fill("3");
+    click("Revoke 3 tokens");
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS).textContent()).contains("Revoked 3 tokens");
+    assertThat(leaked).allSatisfy(t -> assertThat(ta.isActive(t.getSecret())).isFalse());
+    assertThat(ta.isActive(kept.getSecret())).as("outside the filter").isTrue();
+  }
+
+  @Test
+  void theColumnsAPersonChooses_areRemembered_andHeadingsSort() {
+    Token soon = ta.admin().createToken(dev.tokenauthority.api.v1.CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel("b soon").addScopes("lenses:read"))
+        .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(31 * 86_400)).build());
+    Token late = labelled("a late");
+    signIn(ta.adminSecret());
+    page.locator("details.columns summary").click();
+    page.getByLabel("Scopes column").uncheck();
+    page.getByLabel("Groups column").check();
+    click("Show these columns");
+    assertThat(page.locator("th").allTextContents()).contains("Groups").doesNotContain("Scopes");
+
+    // Another browser, another session of the same person: the same columns.
+    context.close();
+    context = browser.newContext(true);
+    page = context.newPage();
+    signIn(ta.adminSecret());
+    assertThat(page.locator("th").allTextContents()).contains("Groups").doesNotContain("Scopes");
+
+    page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Expires").setExact(true)).click();
+    assertThat(page.locator("th[aria-sort='ascending']").textContent()).isEqualTo("Expires");
+    List<String> order = page.locator("tbody tr").evaluateAll("rows => rows.map(r => r.dataset.tokenId)").toString().lines().toList();
+    String ids = String.valueOf(page.locator("tbody tr").evaluateAll("rows => rows.map(r => r.dataset.tokenId).join(' ')"));
+    assertThat(ids.indexOf(soon.getId())).as("the sooner expiry first").isLessThan(ids.indexOf(late.getId()));
+    page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Label").setExact(true)).click();
+    ids = String.valueOf(page.locator("tbody tr").evaluateAll("rows => rows.map(r => r.dataset.tokenId).join(' ')"));
+    assertThat(ids.indexOf(late.getId())).as("a before b").isLessThan(ids.indexOf(soon.getId()));
+    assertThat(order).isNotEmpty();
+  }
+
+  @Test
+  void theAuditLog_filtersByAction_andShowsAnEventInFull() {
+    Token t = labelled("to revoke");
+    ta.admin().revokeToken(dev.tokenauthority.api.v1.RevokeTokenRequest.newBuilder().setId(t.getId()).setReason("rotated by hand").build());
+    signIn(ta.adminSecret());
+    page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Audit log")).click();
+    page.getByLabel("Action").selectOption("token_revoked");
+    click("Filter");
+    assertThat(page.locator("tbody tr")).satisfies(rows -> assertThat(rows.count()).isEqualTo(1));
+    page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target/screenshots/dashboard-audit.png")).setFullPage(true));
+    page.locator("tbody tr a").click();
+    assertThat(page.locator("dl").textContent()).contains("token_revoked").contains(t.getId()).contains("rotated by hand");
+  }
+
   @Test
   void rotatingWithGrace_showsTheNewSecretOnce_andTheOldKeepsWorkingMeanwhile() {
     Token old = ta.orgToken("acme", "lenses:read");
