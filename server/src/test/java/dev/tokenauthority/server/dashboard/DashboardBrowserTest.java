@@ -224,10 +224,10 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
 
   @Test
   void theColumnsAPersonChooses_areRemembered_andHeadingsSort() {
+    Token late = labelled("a late"); // made first: neither sort may be the order of creation
     Token soon = ta.admin().createToken(dev.tokenauthority.api.v1.CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
         .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel("b soon").addScopes("lenses:read"))
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(31 * 86_400)).build());
-    Token late = labelled("a late");
     signIn(ta.adminSecret());
     page.locator("details.columns summary").click();
     page.getByLabel("Scopes column").uncheck();
@@ -244,13 +244,11 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
 
     page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Expires").setExact(true)).click();
     assertThat(page.locator("th[aria-sort='ascending']").textContent()).isEqualTo("Expires");
-    List<String> order = page.locator("tbody tr").evaluateAll("rows => rows.map(r => r.dataset.tokenId)").toString().lines().toList();
     String ids = String.valueOf(page.locator("tbody tr").evaluateAll("rows => rows.map(r => r.dataset.tokenId).join(' ')"));
     assertThat(ids.indexOf(soon.getId())).as("the sooner expiry first").isLessThan(ids.indexOf(late.getId()));
     page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Label").setExact(true)).click();
     ids = String.valueOf(page.locator("tbody tr").evaluateAll("rows => rows.map(r => r.dataset.tokenId).join(' ')"));
     assertThat(ids.indexOf(late.getId())).as("a before b").isLessThan(ids.indexOf(soon.getId()));
-    assertThat(order).isNotEmpty();
   }
 
   @Test
