@@ -225,6 +225,7 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
   @Test
   void theColumnsAPersonChooses_areRemembered_andHeadingsSort() {
     Token late = labelled("a late"); // made first: neither sort may be the order of creation
+    ta.clock.advance(java.time.Duration.ofSeconds(1));
     Token soon = ta.admin().createToken(dev.tokenauthority.api.v1.CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
         .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel("b soon").addScopes("lenses:read"))
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(31 * 86_400)).build());
