@@ -270,4 +270,61 @@ class DashboardHttpTest extends InProcessAuthorityTest {
     assertThat(get("/dashboard/tokens", "ta_session=" + org.getSecret()).headers().firstValue("Location").orElseThrow())
         .startsWith("/dashboard/sign-in");
   }
+
+  @Test
+  void everySortOrder_pagesThroughEveryTokenOnce_inItsOrder() throws Exception {
+    for (int i = 0; i < 120; i++) {
+      ta.admin().createToken(dev.tokenauthority.api.v1.CreateTokenRequest.newBuilder().setToken(
+          dev.tokenauthority.api.v1.Token.newBuilder().setKind(dev.tokenauthority.api.v1.TokenKind.TOKEN_KIND_ORGANIZATION)
+              .setOrganization("acme").setLabel("zq" + (i * 37 % 120)).addScopes("lenses:read"))
+          .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(86_400L * (31 + i % 7))).build());
+      ta.clock.advance(java.time.Duration.ofMillis(i % 3)); // ties too
+    }
+    String cookies = signedIn();
+    Pattern row = Pattern.compile("data-token-id=\"([^\"]+)\"><td><a [^>]*>([^<]*)</a>");
+    Pattern next = Pattern.compile("href=\"(/dashboard/tokens\\?[^\"]*page=[^\"]+)\" rel=\"next\"");
+    for (String sort : List.of("", "oldest", "expires", "last-used", "label")) {
+      List<String> ids = new java.util.ArrayList<>();
+      List<String> labels = new java.util.ArrayList<>();
+      String path = "/dashboard/tokens?q=zq&sort=" + sort;
+      for (int pages = 0; path != null; pages++) {
+        assertThat(pages).as("pages of " + sort).isLessThan(10);
+        String body = get(path, cookies).body();
+        for (Matcher m = row.matcher(body); m.find(); ) {
+          ids.add(m.group(1));
+          labels.add(m.group(2));
+        }
+        Matcher m = next.matcher(body);
+        path = m.find() ? m.group(1).replace("&amp;", "&") : null;
+      }
+      assertThat(ids).as(sort).hasSize(120).doesNotHaveDuplicates();
+      if (sort.equals("label")) {
+        assertThat(labels).isSorted();
+      }
+    }
+  }
+
+  @Test
+  void theColumnChooser_goesBackOnlyToTheTokensPage_andIgnoresUnknownColumns() throws Exception {
+    String cookies = signedIn();
+    String csrf = cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+    HttpResponse<String> r = post("/dashboard/tokens/columns", cookies,
+        "csrf=" + csrf + "&columns=kind&columns=%3Cscript%3E&back=" + URLEncoder.encode("//evil.example/x", StandardCharsets.UTF_8));
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).hasValue("/dashboard/tokens");
+    String page = get("/dashboard/tokens", cookies).body();
+    assertThat(page).contains(">Kind</th>").doesNotContain(">Scopes</th>").doesNotContain("<script>");
+
+    HttpResponse<String> forged = post("/dashboard/tokens/columns", cookies, "columns=scopes");
+    assertThat(forged.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void revokeAll_withoutTheCsrfValue_revokesNothing() throws Exception {
+    dev.tokenauthority.api.v1.Token t = ta.orgToken("acme", "lenses:read");
+    String cookies = signedIn();
+    HttpResponse<String> r = post("/dashboard/tokens/revoke-all", cookies, "kind=organization&reason=x&confirm=1");
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(ta.isActive(t.getSecret())).isTrue();
+  }
 }
