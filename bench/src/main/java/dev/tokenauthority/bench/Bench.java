@@ -85,7 +85,7 @@ public final class Bench implements Callable<Integer> {
   int revocations;
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
-  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, http, people, scale,"
+  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, http, people, dashboard, scale,"
       + " scans, open-loop, revocation-lag, cli, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
   @Option(names = "--ta", defaultValue = "cli/ta", description = "The ta launcher timed by the cli group (default ${DEFAULT-VALUE}).")
@@ -186,6 +186,9 @@ public final class Bench implements Callable<Integer> {
       }
       if (runs("revocation-lag")) {
         revocationLag(s1, small.adminSecret);
+      }
+      if (runs("dashboard")) {
+        DashboardTime.measure(report, work);
       }
       if (runs("cli")) {
         CommandLineTime.measure(report, ta, s1.port, small.adminSecret, cliRounds, work);
