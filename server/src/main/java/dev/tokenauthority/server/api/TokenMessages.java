@@ -77,7 +77,7 @@ final class TokenMessages {
         stateFromProto(r.getState()),
         r.hasExpireBefore() ? instant(r.getExpireBefore(), "expire_before") : null,
         r.hasLastUseBefore() ? instant(r.getLastUseBefore(), "last_use_before") : null,
-        r.getNeverUsed(), r.getLabelContains(), false, "");
+        r.getNeverUsed(), r.getLabelContains(), false, "", java.util.Set.of(), java.util.Set.of());
   }
 
   IntrospectTokenResponse toProto(Introspection i) {

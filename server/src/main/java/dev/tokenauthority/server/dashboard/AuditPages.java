@@ -98,7 +98,14 @@ final class AuditPages extends PageSupport {
 
   /** A time from a datetime-local field, read as UTC; null when empty. */
   private static Instant time(String text) {
-    return text.isEmpty() ? null : LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+    if (text.isEmpty()) {
+      return null;
+    }
+    LocalDateTime t = LocalDateTime.parse(text);
+    if (t.getYear() < 1970 || t.getYear() > 9999) {
+      throw new DateTimeParseException("a year from 1970 to 9999", text, 0);
+    }
+    return t.toInstant(ZoneOffset.UTC);
   }
 
   private static AuditPage.Row row(AuditRecord r) {

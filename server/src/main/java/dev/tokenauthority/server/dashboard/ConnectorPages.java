@@ -154,7 +154,8 @@ final class ConnectorPages extends PageSupport {
   }
 
   private static int status(TokenAuthorityException e) {
-    return e instanceof PermissionDeniedException ? 403 : e instanceof NotFoundException ? 404 : 409;
+    return e instanceof PermissionDeniedException ? 403 : e instanceof NotFoundException ? 404
+        : e instanceof InvalidArgumentException ? 400 : 409;
   }
 
   ConnectorsPage.Row rowOf(ConnectorView v, Instant now) {

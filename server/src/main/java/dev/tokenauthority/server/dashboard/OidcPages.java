@@ -24,6 +24,13 @@ import java.util.regex.Pattern;
  */
 final class OidcPages extends PageSupport {
   static final String ATTEMPT_COOKIE = "ta_oidc";
+  /**
+   * Under TLS the attempt cookie is a {@code __Host-} cookie: a sibling subdomain cannot plant one
+   * (and with it its own sign-in) in this browser. Such a cookie must have {@code Path=/}.
+   */
+  static final String HOST_ATTEMPT_COOKIE = "__Host-ta_oidc";
+  /** State, nonce and code verifier as this server makes them (base64url, 43 characters and more). */
+  private static final Pattern ATTEMPT_PART = Pattern.compile("[A-Za-z0-9._~-]{43,128}");
   private static final String CALLBACK = "/dashboard/oidc/callback";
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
   private static final Pattern ORGANIZATION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -42,7 +49,8 @@ final class OidcPages extends PageSupport {
 
   /** Sends the browser to the provider, remembering the attempt in a cookie. */
   void start(Context ctx) {
-    String next = safeNext(ctx.queryParam("next"));
+    String asked = ctx.queryParam("next");
+    String next = safeNext(asked != null && asked.length() > 1000 ? null : asked);
     Optional<AuthorizationCodeFlow> flow = authority.signInFlow();
     if (flow.isEmpty()) {
       signInPage.show(ctx, "This server has no identity provider; paste a token instead.", 404, next);
@@ -67,19 +75,20 @@ final class OidcPages extends PageSupport {
       return;
     }
     // SameSite=Lax, not Strict: the provider sends the browser back with a cross-site navigation.
-    ctx.res().addHeader("Set-Cookie", ATTEMPT_COOKIE + "=" + String.join(".", attempt.state(), attempt.nonce(),
-        attempt.codeVerifier(), organization, b64(next)) + "; Path=" + CALLBACK + "; HttpOnly; SameSite=Lax; Max-Age=600"
-        + (secure ? "; Secure" : ""));
+    ctx.res().addHeader("Set-Cookie", attemptCookie() + "=" + String.join(".", attempt.state(), attempt.nonce(),
+        attempt.codeVerifier(), organization, b64(next)) + "; Path=" + attemptPath() + "; HttpOnly; SameSite=Lax;"
+        + " Max-Age=600" + (secure ? "; Secure" : ""));
     ctx.redirect(to.toString(), HttpStatus.SEE_OTHER);
   }
 
   /** The provider's answer: the state checked, the code traded for an ID token, a session started. */
   void callback(Context ctx) {
-    String[] kept = Optional.ofNullable(ctx.cookie(ATTEMPT_COOKIE)).orElse("").split("\\.", -1);
-    // Each attempt is used once, whatever happens next.
-    ctx.res().addHeader("Set-Cookie", ATTEMPT_COOKIE + "=; Path=" + CALLBACK + "; Max-Age=0; HttpOnly; SameSite=Lax"
-        + (secure ? "; Secure" : ""));
-    if (kept.length != 5) {
+    String[] kept = Optional.ofNullable(ctx.cookie(attemptCookie())).orElse("").split("\\.", -1);
+    // The browser is told to forget the attempt, whatever happens next; the provider's codes work once.
+    ctx.res().addHeader("Set-Cookie", attemptCookie() + "=; Path=" + attemptPath() + "; Max-Age=0; HttpOnly;"
+        + " SameSite=Lax" + (secure ? "; Secure" : ""));
+    if (kept.length != 5 || !ATTEMPT_PART.matcher(kept[0]).matches() || !ATTEMPT_PART.matcher(kept[1]).matches()
+        || !ATTEMPT_PART.matcher(kept[2]).matches()) {
       signInPage.show(ctx, "This sign-in was not started here, or took longer than ten minutes. Sign in again.", 400, null);
       return;
     }
@@ -97,7 +106,7 @@ final class OidcPages extends PageSupport {
       return;
     }
     String code = Optional.ofNullable(ctx.queryParam("code")).orElse("");
-    if (code.isEmpty() || code.length() > 4096) {
+    if (code.isBlank() || code.length() > 4096) {
       signInPage.show(ctx, "The identity provider sent no usable code. Sign in again.", 400, next);
       return;
     }
@@ -124,6 +133,14 @@ final class OidcPages extends PageSupport {
     } catch (TokenAuthorityException e) {
       signInPage.show(ctx, "The sign-in was refused: " + e.getMessage(), 401, next);
     }
+  }
+
+  private String attemptCookie() {
+    return secure ? HOST_ATTEMPT_COOKIE : ATTEMPT_COOKIE;
+  }
+
+  private String attemptPath() {
+    return secure ? "/" : CALLBACK;
   }
 
   /** Where the provider sends the browser back: this listener, as the browser reached it. */

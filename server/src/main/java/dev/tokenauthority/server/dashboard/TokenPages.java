@@ -6,6 +6,7 @@ import dev.tokenauthority.server.error.TokenAuthorityException;
 import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.paging.Page;
 import dev.tokenauthority.server.token.IssuedToken;
+import dev.tokenauthority.server.token.TokenFilter;
 import dev.tokenauthority.server.token.TokenKind;
 import dev.tokenauthority.server.token.TokenRecord;
 import dev.tokenauthority.server.token.TokenState;
@@ -31,7 +32,7 @@ final class TokenPages extends PageSupport {
       return;
     }
     TokensQuery query = TokensQuery.of(ctx);
-    String pageToken = param(ctx, "page", 1000);
+    String pageToken = param(ctx, "page", 4000);
     List<TokenColumn> columns = columnsOf(caller.get());
     Instant now = clock.instant();
     Page<TokenRecord> page;
@@ -45,7 +46,7 @@ final class TokenPages extends PageSupport {
     }
     List<TokenRow> rows = page.items().stream().map(t -> row(t, now)).toList();
     String next = page.nextPageToken().isEmpty() ? null
-        : "/dashboard/tokens?" + query.params() + "&page=" + enc(page.nextPageToken());
+        : "/dashboard/tokens?" + query.at(query.anchor(now)).params() + "&page=" + enc(page.nextPageToken());
     render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query,
         columns, rows, next, null));
   }
@@ -94,29 +95,38 @@ final class TokenPages extends PageSupport {
       revokeAll(ctx, caller, query, "The form expired; nothing was revoked. Try again.", true, -1);
       return;
     }
+    String typed = Optional.ofNullable(ctx.formParam("confirm")).orElse("").strip();
+    if (!typed.matches("[0-9]{1,9}")) {
+      ctx.status(400);
+      revokeAll(ctx, caller, query, "Nothing was revoked: type the number of tokens shown, in digits.", true, -1);
+      return;
+    }
+    String reason = Optional.ofNullable(ctx.formParam("reason")).orElse("").strip();
     try {
-      int count = authority.tokens().countMatching(caller, query.filter(clock.instant()));
-      String typed = Optional.ofNullable(ctx.formParam("confirm")).orElse("").strip();
-      if (!typed.equals(String.valueOf(count))) {
-        ctx.status(409);
-        revokeAll(ctx, caller, query, "Nothing was revoked: type " + count + ", the number of tokens that match now"
-            + (typed.isEmpty() ? "." : " (you typed " + (typed.length() > 12 ? typed.substring(0, 12) + "…" : typed)
-                + ")."), true, -1);
-        return;
-      }
-      String reason = Optional.ofNullable(ctx.formParam("reason")).orElse("").strip();
-      int revoked = authority.tokens().revokeMatching(caller, query.filter(clock.instant()), query.describe(), reason);
+      // The domain counts again inside the revoking transaction: another number revokes nothing.
+      int revoked = authority.tokens().revokeMatching(caller, bulkFilter(caller, query), query.describe(), reason,
+          Integer.parseInt(typed));
       revokeAll(ctx, caller, query, "Revoked " + n(revoked, "token") + ": they stopped working now.", false, revoked);
+    } catch (dev.tokenauthority.server.error.FailedPreconditionException e) {
+      ctx.status(409);
+      revokeAll(ctx, caller, query, "N" + e.getMessage().substring(1) + ". Check the count and type it again.", true, -1);
     } catch (TokenAuthorityException e) {
       ctx.status(e instanceof PermissionDeniedException ? 403 : 400);
       revokeAll(ctx, caller, query, e.getMessage(), true, -1);
     }
   }
 
+  /** The list's filter, sparing the token the signed-in person's session came from (their way back in). */
+  private TokenFilter bulkFilter(Caller caller, TokensQuery query) {
+    java.util.Set<String> spared = authority.sessions().sessionOf(caller.tokenId())
+        .map(s -> s.sourceTokenId()).filter(id -> !id.isEmpty()).map(java.util.Set::of).orElse(java.util.Set.of());
+    return query.filter(clock.instant()).excluding(java.util.Set.of(), spared);
+  }
+
   private void revokeAll(Context ctx, Caller caller, TokensQuery query, String message, boolean error, int done) {
     int count;
     try {
-      count = done >= 0 ? 0 : authority.tokens().countMatching(caller, query.filter(clock.instant()));
+      count = done >= 0 ? 0 : authority.tokens().countMatching(caller, bulkFilter(caller, query));
     } catch (TokenAuthorityException e) {
       ctx.status(e instanceof PermissionDeniedException ? 403 : 400);
       count = 0;
@@ -124,7 +134,7 @@ final class TokenPages extends PageSupport {
       error = true;
     }
     render(ctx, ctx.statusCode(), "dashboard/revoke-all.jte",
-        new RevokeAllPage(Csrf.token(ctx, secure), who(caller), query, count,
+        new RevokeAllPage(Csrf.token(ctx, secure), who(caller), query.at(query.anchor(clock.instant())), count,
             Optional.ofNullable(ctx.formParam("reason")).orElse(""), message, error, done));
   }
 

@@ -19,8 +19,11 @@ import java.util.function.Function;
 /**
  * The tokens page's search, filters and sort as the address carries them. Every value comes from a
  * closed list but the search, which is cut to 200 characters; anything else counts as "any".
+ * {@code asOf} (epoch seconds) is the moment "expiring within" and "unused for" were measured
+ * from on the first page; the next pages carry it, so that they continue the same list.
  */
-public record TokensQuery(String search, String kind, String state, String expiring, String unused, String sort) {
+public record TokensQuery(String search, String kind, String state, String expiring, String unused, String sort,
+    String asOf) {
   public static final List<String> KINDS = List.of("", "organization", "personal", "service", "system", "session");
   public static final List<String> STATES = List.of("", "active", "expired", "revoked");
   /** "Expiring within" and "unused for" choices, in days ("" is any). */
@@ -53,7 +56,8 @@ public record TokensQuery(String search, String kind, String state, String expir
     String q = Optional.ofNullable(param.apply("q")).orElse("").strip();
     return new TokensQuery(q.length() > 200 ? q.substring(0, 200) : q,
         choice(param, "kind", KINDS), choice(param, "state", STATES), choice(param, "expiring", EXPIRING),
-        choice(param, "unused", UNUSED), choice(param, "sort", List.copyOf(SORTS.keySet())));
+        choice(param, "unused", UNUSED), choice(param, "sort", List.copyOf(SORTS.keySet())),
+        Optional.ofNullable(param.apply("asof")).filter(v -> v.matches("[0-9]{1,12}")).orElse(""));
   }
 
   /** A value from a closed list; anything else counts as "any". */
@@ -62,11 +66,28 @@ public record TokensQuery(String search, String kind, String state, String expir
     return v != null && allowed.contains(v) ? v : "";
   }
 
+  /** The moment the relative filters count from: {@code asOf} if it is within the last day, else now (whole seconds). */
+  Instant anchor(Instant now) {
+    Instant truncated = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    if (asOf.isEmpty()) {
+      return truncated;
+    }
+    Instant given = Instant.ofEpochSecond(Long.parseLong(asOf));
+    return given.isAfter(truncated) || given.isBefore(truncated.minus(Duration.ofDays(1))) ? truncated : given;
+  }
+
+  /** This query measured from {@code anchor}, for the links that continue it. */
+  TokensQuery at(Instant anchor) {
+    return new TokensQuery(search, kind, state, expiring, unused, sort, String.valueOf(anchor.getEpochSecond()));
+  }
+
   TokenFilter filter(Instant now) {
+    Instant anchor = anchor(now);
     return new TokenFilter("", "", "", kind.isEmpty() ? null : TokenKind.valueOf(kind.toUpperCase(Locale.ROOT)),
         state.isEmpty() ? null : TokenState.valueOf(state.toUpperCase(Locale.ROOT)),
-        expiring.isEmpty() ? null : now.plus(Duration.ofDays(Long.parseLong(expiring))),
-        unused.isEmpty() ? null : now.minus(Duration.ofDays(Long.parseLong(unused))), false, "", false, search);
+        expiring.isEmpty() ? null : anchor.plus(Duration.ofDays(Long.parseLong(expiring))),
+        unused.isEmpty() ? null : anchor.minus(Duration.ofDays(Long.parseLong(unused))), false, "", false, search,
+        java.util.Set.of(), java.util.Set.of());
   }
 
   TokenOrder order() {
@@ -102,7 +123,7 @@ public record TokensQuery(String search, String kind, String state, String expir
   /** This query as an address's parameters (without "?"), with {@code sort} instead of its own. */
   public String params(String sortAs) {
     return "q=" + enc(search) + "&kind=" + enc(kind) + "&state=" + enc(state) + "&expiring=" + enc(expiring)
-        + "&unused=" + enc(unused) + "&sort=" + enc(sortAs);
+        + "&unused=" + enc(unused) + "&sort=" + enc(sortAs) + (asOf.isEmpty() ? "" : "&asof=" + asOf);
   }
 
   public String params() {

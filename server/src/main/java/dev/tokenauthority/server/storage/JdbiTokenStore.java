@@ -207,6 +207,15 @@ public final class JdbiTokenStore implements TokenStore {
       sql.append(" AND instr(lower(label), lower(:label)) > 0");
       args.put("label", f.labelContains());
     }
+    int k = 0;
+    for (TokenKind notKind : f.notKinds()) {
+      sql.append(" AND kind <> :notKind" + k);
+      args.put("notKind" + k++, notKind.name());
+    }
+    for (String notId : f.notIds()) {
+      sql.append(" AND id <> :notId" + k);
+      args.put("notId" + k++, notId);
+    }
     if (!f.search().isEmpty()) {
       sql.append(" AND (instr(lower(label), lower(:search)) > 0 OR instr(lower(subject), lower(:search)) > 0"
           + " OR instr(lower(creator), lower(:search)) > 0 OR instr(lower(group_names), lower(:search)) > 0)");
@@ -216,13 +225,16 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   @Override
-  public List<TokenRecord> revokeMatching(
-      TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit) {
+  public List<TokenRecord> revokeMatching(TokenFilter filter, Instant at, String reason, int expected,
+      Function<TokenRecord, AuditEntry> audit) {
     Map<String, Object> args = new HashMap<>();
     String sql = "SELECT * FROM token WHERE 1 = 1" + where(filter, at, args) + TokenSql.ACTIVE;
     return write(tx -> {
       List<TokenRecord> found = tx.handle().createQuery(sql).bindMap(args).map(TOKEN_ROWS)
           .map(JdbiTokenStore::toRecord).list();
+      if (expected >= 0 && found.size() != expected) {
+        throw new TokenStore.CountChanged(found.size()); // before anything is written: this write changes nothing
+      }
       found.forEach(t -> tx.revoke(t.id(), at, reason, audit.apply(t)));
       return found;
     });

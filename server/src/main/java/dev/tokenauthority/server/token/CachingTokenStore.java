@@ -63,9 +63,9 @@ public final class CachingTokenStore implements TokenStore {
   }
 
   @Override
-  public List<TokenRecord> revokeMatching(
-      TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit) {
-    return store.revokeMatching(filter, at, reason, audit);
+  public List<TokenRecord> revokeMatching(TokenFilter filter, Instant at, String reason, int expected,
+      Function<TokenRecord, AuditEntry> audit) {
+    return store.revokeMatching(filter, at, reason, expected, audit);
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param lastUseBefore matches tokens not used since then, including never-used ones
  * @param withoutOrganization matches only tokens of no organisation (a self-service reach)
  * @param search matches tokens whose label, subject, creator or a group contains it, ignoring case
+ * @param notKinds matches no token of these kinds
+ * @param notIds matches none of these tokens
  */
 public record TokenFilter(
     String organization,
@@ -23,11 +25,24 @@ public record TokenFilter(
     boolean neverUsed,
     String labelContains,
     boolean withoutOrganization,
-    String search) {
+    String search,
+    java.util.Set<TokenKind> notKinds,
+    java.util.Set<String> notIds) {
 
   /** Tokens of {@code organization}, {@code subject} and {@code creator} (empty: any), nothing else. */
   public static TokenFilter of(String organization, String subject, String creator) {
-    return new TokenFilter(organization, subject, creator, null, null, null, null, false, "", false, "");
+    return new TokenFilter(organization, subject, creator, null, null, null, null, false, "", false, "", java.util.Set.of(), java.util.Set.of());
+  }
+
+  /** This filter, matching no token of {@code kinds} nor any of {@code ids} either. */
+  public TokenFilter excluding(java.util.Set<TokenKind> kinds, java.util.Set<String> ids) {
+    java.util.Set<TokenKind> k = java.util.EnumSet.noneOf(TokenKind.class);
+    k.addAll(notKinds);
+    k.addAll(kinds);
+    java.util.Set<String> i = new java.util.TreeSet<>(notIds);
+    i.addAll(ids);
+    return new TokenFilter(organization, subject, creator, kind, state, expireBefore, lastUseBefore, neverUsed,
+        labelContains, withoutOrganization, search, java.util.Set.copyOf(k), java.util.Set.copyOf(i));
   }
 
   /**
@@ -64,13 +79,15 @@ public record TokenFilter(
       k = reach.kind();
     }
     return new TokenFilter(org, subj, creator, k, state, expireBefore, lastUseBefore, neverUsed,
-        labelContains, noOrg, search);
+        labelContains, noOrg, search, notKinds, notIds);
   }
 
   /** A stable text of the filter, which a page token is bound to. */
   String fingerprint() {
     // A search is added only when given: fingerprints of API lists (which have none) stay as they were.
-    return (search.isEmpty() ? "" : search + "\u0001") + String.join(
+    return (search.isEmpty() ? "" : search + "\u0001")
+        + (notKinds.isEmpty() && notIds.isEmpty() ? "" : new java.util.TreeSet<>(notKinds) + "" + new java.util.TreeSet<>(notIds) + "\u0001")
+        + String.join(
         "\u0000",
         organization,
         subject,

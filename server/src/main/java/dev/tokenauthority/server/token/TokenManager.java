@@ -3,6 +3,7 @@ package dev.tokenauthority.server.token;
 import dev.tokenauthority.server.audit.AuditAction;
 import dev.tokenauthority.server.audit.AuditEntry;
 import dev.tokenauthority.server.error.FailedPreconditionException;
+import dev.tokenauthority.server.error.InvalidArgumentException;
 import dev.tokenauthority.server.error.Violations;
 import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.identity.OrganizationAccess;
@@ -228,34 +229,64 @@ public final class TokenManager {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("reason", reason);
     details.put("filter", "organization=" + organization + " subject=" + subject + " creator=" + creator);
-    return store.revokeMatching(filter, now, reason,
+    return store.revokeMatching(filter, now, reason, -1,
         t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details)).size();
   }
 
-  /** How many working tokens that the caller may manage match {@code filter}: a bulk revocation's preview. */
+  /** The most tokens one "revoke all" takes: one transaction, one audit record each. */
+  public static final int MAX_BULK = 10_000;
+
+  /**
+   * How many working tokens that the caller may manage match {@code filter}, as {@link
+   * #revokeMatching(Caller, TokenFilter, String, String, int)} would count them: a preview.
+   */
   public int countMatching(Caller caller, TokenFilter filter) {
-    return store.countActive(filter.within(AccessPolicy.tokenReach(caller, true)), now());
+    return store.countActive(bulk(caller, filter), now());
   }
 
   /**
    * Revokes every working token that the caller may manage and that matches {@code filter} (any of
-   * its fields), in one transaction: the dashboard's "revoke all" for the list it shows.
-   * {@code describe} names the filter in the audit record.
+   * its fields), in one transaction: the dashboard's "revoke all" for the list it shows. Sessions
+   * and connectors' service tokens are left alone unless the filter names that kind, and the
+   * caller's own token always is. {@code describe} names the filter in the audit record.
    *
+   * @param expected how many the caller saw in the preview: if another number matches now, nothing
+   *     is revoked
    * @return how many tokens were revoked
    */
-  public int revokeMatching(Caller caller, TokenFilter filter, String describe, String reason) {
-    Reach reach = AccessPolicy.tokenReach(caller, true);
+  public int revokeMatching(Caller caller, TokenFilter filter, String describe, String reason, int expected) {
     Violations v = new Violations();
+    if (reason.isBlank()) {
+      v.add("reason", "FIELD_REQUIRED", "say why: the reason goes into the audit record of every token revoked");
+    }
     TokenRules.checkReason(reason, v);
+    if (expected > MAX_BULK) {
+      v.add("filter", "TOO_MANY", "at most " + MAX_BULK + " tokens at once; narrow the filter");
+    }
     v.throwIfAny();
-    TokenFilter scoped = filter.within(reach);
+    TokenFilter scoped = bulk(caller, filter);
     Instant now = now();
     Map<String, String> details = new LinkedHashMap<>();
     details.put("reason", reason);
     details.put("filter", describe);
-    return store.revokeMatching(scoped, now, reason,
-        t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details)).size();
+    try {
+      return store.revokeMatching(scoped, now, reason, expected,
+          t -> audit(caller, now, AuditAction.TOKEN_BULK_REVOKED, t, details)).size();
+    } catch (TokenStore.CountChanged e) {
+      throw new FailedPreconditionException("MATCHING_COUNT_CHANGED", "nothing was revoked: " + e.found()
+          + " tokens match now, not " + expected);
+    }
+  }
+
+  /** A bulk filter: within the caller's reach, never the caller's own token, sessions and service tokens only by name. */
+  private TokenFilter bulk(Caller caller, TokenFilter filter) {
+    if (filter.equals(TokenFilter.of("", "", "").excluding(filter.notKinds(), filter.notIds()))) {
+      throw InvalidArgumentException.of("filter", "FILTER_REQUIRED",
+          "choose a filter first: revoking every token in reach is not one action");
+    }
+    java.util.Set<TokenKind> spared = filter.kind() != null ? java.util.Set.of()
+        : java.util.EnumSet.of(TokenKind.SESSION, TokenKind.SERVICE);
+    return filter.excluding(spared, java.util.Set.of(caller.tokenId())).within(AccessPolicy.tokenReach(caller, true));
   }
 
   /**

@@ -64,10 +64,26 @@ public interface TokenStore {
    * Revokes at {@code at}, in one transaction, every token matching {@code filter} that still
    * works then, each with its own audit entry.
    *
+   * @param expected how many must match, or -1 for any number
    * @return the tokens revoked, as they were before
+   * @throws CountChanged if {@code expected} is not -1 and another number matches; nothing is revoked
    */
-  List<TokenRecord> revokeMatching(
-      TokenFilter filter, Instant at, String reason, Function<TokenRecord, AuditEntry> audit);
+  List<TokenRecord> revokeMatching(TokenFilter filter, Instant at, String reason, int expected,
+      Function<TokenRecord, AuditEntry> audit);
+
+  /** A bulk revocation found another number of tokens than it was told to expect, and changed nothing. */
+  final class CountChanged extends RuntimeException {
+    private final int found;
+
+    public CountChanged(int found) {
+      super("found " + found + " matching tokens", null, false, false);
+      this.found = found;
+    }
+
+    public int found() {
+      return found;
+    }
+  }
 
   /**
    * Revokes at {@code at} every working token whose secret hashes to one of {@code hashes}, with

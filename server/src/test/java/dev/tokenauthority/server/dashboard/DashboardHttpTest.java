@@ -283,6 +283,7 @@ class DashboardHttpTest extends InProcessAuthorityTest {
     String cookies = signedIn();
     Pattern row = Pattern.compile("data-token-id=\"([^\"]+)\"><td><a [^>]*>([^<]*)</a>");
     Pattern next = Pattern.compile("href=\"(/dashboard/tokens\\?[^\"]*page=[^\"]+)\" rel=\"next\"");
+    java.util.Map<String, List<String>> orders = new java.util.HashMap<>();
     for (String sort : List.of("", "oldest", "expires", "last-used", "label")) {
       List<String> ids = new java.util.ArrayList<>();
       List<String> labels = new java.util.ArrayList<>();
@@ -298,10 +299,97 @@ class DashboardHttpTest extends InProcessAuthorityTest {
         path = m.find() ? m.group(1).replace("&amp;", "&") : null;
       }
       assertThat(ids).as(sort).hasSize(120).doesNotHaveDuplicates();
+      orders.put(sort, ids);
       if (sort.equals("label")) {
         assertThat(labels).isSorted();
       }
     }
+    java.util.Map<String, dev.tokenauthority.api.v1.Token> byId = new java.util.HashMap<>();
+    ta.admin().listTokens(dev.tokenauthority.api.v1.ListTokensRequest.newBuilder().setLabelContains("zq").setPageSize(500)
+        .build()).getTokensList().forEach(t -> byId.put(t.getId(), t));
+    assertThat(orders.get("").stream().map(id -> -com.google.protobuf.util.Timestamps.toMillis(byId.get(id).getCreateTime())).toList())
+        .as("newest first").isSorted();
+    List<String> reversed = new java.util.ArrayList<>(orders.get(""));
+    java.util.Collections.reverse(reversed);
+    assertThat(orders.get("oldest")).as("oldest first: newest first backwards, ties too").isEqualTo(reversed);
+    assertThat(orders.get("expires").stream().map(id -> com.google.protobuf.util.Timestamps.toMillis(byId.get(id).getExpireTime())).toList())
+        .as("soonest expiry first").isSorted();
+  }
+
+  @Test
+  void theNextPage_ofAnUnusedForFilter_continuesAfterTheClockMoved() throws Exception {
+    for (int i = 0; i < 60; i++) {
+      ta.orgToken("acme", "lenses:read");
+    }
+    String cookies = signedIn();
+    String first = get("/dashboard/tokens?unused=30&kind=organization", cookies).body();
+    Matcher next = Pattern.compile("href=\"(/dashboard/tokens\\?[^\"]*page=[^\"]+)\" rel=\"next\"").matcher(first);
+    assertThat(next.find()).isTrue();
+    ta.clock.advance(java.time.Duration.ofSeconds(5));
+    HttpResponse<String> second = get(next.group(1).replace("&amp;", "&"), cookies);
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(Pattern.compile("data-token-id=").matcher(second.body()).results().count()).isEqualTo(10);
+  }
+
+  /** The number the revoke-all preview asks to type, or -1 if it shows none. */
+  private static int previewCount(String page) {
+    Matcher m = Pattern.compile("id=\"revoke-count\"><strong>(\\d+)</strong>").matcher(page);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  @Test
+  void revokeAll_needsAFilter_andSparesSessionsServiceTokensAndTheWayBackIn() throws Exception {
+    dev.tokenauthority.api.v1.Token org = ta.orgToken("acme", "lenses:read");
+    String service = ta.connectorsAs(ta.adminSecret()).createConnector(dev.tokenauthority.api.v1.CreateConnectorRequest
+        .newBuilder().setConnector(dev.tokenauthority.api.v1.Connector.newBuilder().setOrganization("acme").setSlug("billing")
+            .setName("Billing").addScopes("lenses:read")).build()).getSecret();
+    String cookies = signedIn();
+    String csrf = cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+
+    HttpResponse<String> unfiltered = get("/dashboard/tokens/revoke-all", cookies);
+    assertThat(unfiltered.statusCode()).isEqualTo(400);
+    assertThat(unfiltered.body()).contains("choose a filter first");
+    assertThat(post("/dashboard/tokens/revoke-all", cookies, "csrf=" + csrf + "&reason=x&confirm=0").statusCode())
+        .isEqualTo(400);
+
+    String preview = get("/dashboard/tokens/revoke-all?state=active", cookies).body();
+    assertThat(previewCount(preview)).as("the organisation token only").isEqualTo(1);
+    HttpResponse<String> done = post("/dashboard/tokens/revoke-all", cookies,
+        "csrf=" + csrf + "&state=active&reason=incident&confirm=1");
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.body()).contains("Revoked 1 token");
+    assertThat(ta.isActive(org.getSecret())).isFalse();
+    assertThat(ta.isActive(ta.adminSecret())).as("the token this session came from").isTrue();
+    assertThat(ta.isActive(service)).as("a connector's token, not named by kind").isTrue();
+    assertThat(get("/dashboard/tokens", cookies).statusCode()).as("still signed in").isEqualTo(200);
+  }
+
+  @Test
+  void revokeAll_whenTheCountChangedMeanwhile_revokesNothing_andNeedsAReason() throws Exception {
+    dev.tokenauthority.api.v1.Token first = ta.orgToken("acme", "lenses:read");
+    String cookies = signedIn();
+    String csrf = cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+    assertThat(previewCount(get("/dashboard/tokens/revoke-all?kind=organization", cookies).body())).isEqualTo(1);
+    dev.tokenauthority.api.v1.Token second = ta.orgToken("acme", "lenses:read");
+
+    HttpResponse<String> stale = post("/dashboard/tokens/revoke-all", cookies,
+        "csrf=" + csrf + "&kind=organization&reason=incident&confirm=1");
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(stale.body()).contains("2 tokens match now, not 1");
+    assertThat(ta.isActive(first.getSecret())).isTrue();
+    assertThat(ta.isActive(second.getSecret())).isTrue();
+
+    HttpResponse<String> noReason = post("/dashboard/tokens/revoke-all", cookies,
+        "csrf=" + csrf + "&kind=organization&reason=&confirm=2");
+    assertThat(noReason.statusCode()).isEqualTo(400);
+    assertThat(ta.isActive(first.getSecret())).isTrue();
+  }
+
+  @Test
+  void auditTimesOutsideTheCalendar_areABadRequest() throws Exception {
+    HttpResponse<String> r = get("/dashboard/audit?from=%2B999999999-01-01T00:00", signedIn());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("YYYY-MM-DDTHH:MM");
   }
 
   @Test

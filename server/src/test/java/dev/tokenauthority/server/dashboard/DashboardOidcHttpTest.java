@@ -121,12 +121,24 @@ class DashboardOidcHttpTest {
   }
 
   @Test
-  void theCallback_isUsedOnce() throws Exception {
+  void aReplayedAnswer_startsNothing_forTheProviderSpentItsCode() throws Exception {
     Started s = start();
     HttpResponse<String> first = get(s.answer().toString(), s.cookie());
     assertThat(first.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith(OidcPages.ATTEMPT_COOKIE + "=;"));
     HttpResponse<String> replay = get(s.answer().toString(), s.cookie());
     assertThat(replay.statusCode()).as("the code was spent").isEqualTo(401);
     assertThat(startsSession(replay)).isFalse();
+  }
+
+  @Test
+  void aForgedAttemptCookie_orABlankCode_isABadRequest_notAnError() throws Exception {
+    String callback = "http://127.0.0.1:" + door.port() + "/dashboard/oidc/callback";
+    HttpResponse<String> forged = get(callback + "?state=a&code=x", OidcPages.ATTEMPT_COOKIE + "=a.b.c..");
+    assertThat(forged.statusCode()).isEqualTo(400);
+    Started s = start();
+    String blank = s.answer().toString().replace("code=" + query(s.answer(), "code"), "code=%20");
+    HttpResponse<String> r = get(blank, s.cookie());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(startsSession(r)).isFalse();
   }
 }

@@ -219,7 +219,7 @@ class CachingTokenStoreTest {
     @Override public void recordLastUse(Map<String, Instant> m) { store.recordLastUse(m); }
     @Override public boolean isEmpty() { return store.isEmpty(); }
     @Override public boolean insertWithinLimit(TokenRecord t, AuditEntry a, int l, Instant n) { return store.insertWithinLimit(t, a, l, n); }
-    @Override public List<TokenRecord> revokeMatching(TokenFilter f, Instant at, String r, Function<TokenRecord, AuditEntry> a) { return store.revokeMatching(f, at, r, a); }
+    @Override public List<TokenRecord> revokeMatching(TokenFilter f, Instant at, String r, int e, Function<TokenRecord, AuditEntry> a) { return store.revokeMatching(f, at, r, e, a); }
     @Override public List<TokenRecord> revokeLeaked(List<byte[]> h, Instant at, Function<TokenRecord, AuditEntry> a, IntFunction<AuditEntry> r) { return store.revokeLeaked(h, at, a, r); }
   }
 }
