@@ -267,6 +267,25 @@ class DashboardBrowserTest extends InProcessAuthorityTest {
   }
 
   @Test
+  void byKeyboardAlone_atAPhonesWidth_signInAndReachEveryPage_withoutSidewaysScrolling() {
+    page.setViewportSize(390, 844);
+    page.navigate(url("/dashboard"));
+    page.keyboard().press("Tab"); // into the token field: the first control of the page
+    page.keyboard().insertText(ta.adminSecret());
+    page.keyboard().press("Tab");
+    page.waitForNavigation(() -> page.keyboard().press("Enter")); // the focused Sign in button
+    assertThat(page.url()).endsWith("/dashboard/tokens");
+    for (String path : List.of("/dashboard/tokens", "/dashboard/tokens/new", "/dashboard/connectors?organization=acme",
+        "/dashboard/audit", "/dashboard/device", "/dashboard/sessions", "/dashboard/tokens/revoke-all?kind=organization")) {
+      page.navigate(url(path));
+      assertThat((Integer) page.evaluate("() => document.documentElement.scrollWidth")).as(path).isLessThanOrEqualTo(390);
+      assertThat((Integer) page.evaluate("() => document.querySelectorAll('input:not([type=hidden]), select, textarea')"
+          + ".length - [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+          + ".filter(e => e.labels && e.labels.length > 0).length")).as("controls without a label on " + path).isZero();
+    }
+  }
+
+  @Test
   void rotatingWithGrace_showsTheNewSecretOnce_andTheOldKeepsWorkingMeanwhile() {
     Token old = ta.orgToken("acme", "lenses:read");
     signIn(ta.adminSecret());
