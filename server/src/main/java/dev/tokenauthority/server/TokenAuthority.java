@@ -35,6 +35,8 @@ import dev.tokenauthority.server.storage.JdbiPreferenceStore;
 import dev.tokenauthority.server.storage.JdbiRevocationLog;
 import dev.tokenauthority.server.storage.JdbiSessionStore;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
+import dev.tokenauthority.server.storage.PostgresDatabase;
+import dev.tokenauthority.server.storage.PostgresSettings;
 import dev.tokenauthority.server.storage.StorageException;
 import dev.tokenauthority.server.storage.StorageMonitor;
 import dev.tokenauthority.server.token.CachingTokenStore;
@@ -131,6 +133,21 @@ public final class TokenAuthority implements AutoCloseable {
     try {
       Database database = Database.open(dataDir.resolve(DATABASE_FILE), durability, integrity);
       directory.restrictFiles();
+      return new TokenAuthority(directory, database, config, clock);
+    } catch (RuntimeException e) {
+      directory.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects to the PostgreSQL database {@code postgres} names, shared with other replicas;
+   * {@code dataDir} holds only this replica's bootstrap file and lock.
+   */
+  public static TokenAuthority open(Path dataDir, PostgresSettings postgres, AuthorityConfig config, Clock clock) {
+    DataDirectory directory = DataDirectory.acquire(dataDir, DATABASE_FILE);
+    try {
+      Database database = PostgresDatabase.open(postgres);
       return new TokenAuthority(directory, database, config, clock);
     } catch (RuntimeException e) {
       directory.close();

@@ -35,13 +35,12 @@ class BootstrapTest {
   @Test
   void laterStarts_issueNoSecondToken() throws IOException {
     String first;
-    try (TestAuthority ta = TestAuthority.start(dir)) {
-      first = ta.adminSecret();
-    }
+    TestAuthority ta = TestAuthority.start(dir);
+    first = ta.adminSecret();
+    ta.close();
     Files.delete(dir.resolve("bootstrap-token"));
 
-    try (TokenAuthority again = TokenAuthority.open(dir, dev.tokenauthority.server.config.AuthorityConfig.defaults(),
-        dev.tokenauthority.server.storage.Durability.FULL, java.time.Clock.systemUTC())) {
+    try (TokenAuthority again = ta.openAgain()) {
       assertThat(again.bootstrap()).isEmpty();
     }
     assertThat(dir.resolve("bootstrap-token")).doesNotExist();

@@ -35,11 +35,14 @@ public final class TestAuthority implements AutoCloseable {
   private TokenAuthorityServer server;
   private ManagedChannel channel;
   private final String adminSecret;
+  /** The PostgreSQL database this authority keeps across restarts, when the tests run on PostgreSQL. */
+  private final dev.tokenauthority.server.storage.PostgresSettings postgres;
 
   private TestAuthority(Path dataDir, AuthorityConfig config) {
     this.dataDir = dataDir;
     this.config = config;
     this.clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    this.postgres = PostgresForTests.selected() ? PostgresForTests.freshDatabase() : null;
     open();
     try {
       this.adminSecret = Files.readString(dataDir.resolve("bootstrap-token")).trim();
@@ -58,7 +61,8 @@ public final class TestAuthority implements AutoCloseable {
   }
 
   private void open() {
-    authority = TokenAuthority.open(dataDir, config, Durability.FULL, clock);
+    authority = postgres != null ? TokenAuthority.open(dataDir, postgres, config, clock)
+        : TokenAuthority.open(dataDir, config, Durability.FULL, clock);
     authority.bootstrap();
     String name = InProcessServerBuilder.generateName();
     try {
@@ -152,8 +156,20 @@ public final class TestAuthority implements AutoCloseable {
 
   /** Reads the database file directly, on a connection of the test's own. */
   public <T> T readDatabase(org.jdbi.v3.core.HandleCallback<T, RuntimeException> read) {
-    return org.jdbi.v3.core.Jdbi.create("jdbc:sqlite:" + dataDir.resolve(TokenAuthority.DATABASE_FILE))
-        .withHandle(read);
+    return org.jdbi.v3.core.Jdbi.create(this::connectDatabase).withHandle(read);
+  }
+
+  /** A connection of its own to this authority's database, SQLite file or PostgreSQL alike. */
+  public java.sql.Connection connectDatabase() throws java.sql.SQLException {
+    return postgres != null
+        ? java.sql.DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password())
+        : java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(TokenAuthority.DATABASE_FILE));
+  }
+
+  /** Another authority on the same data folder and database (after {@link #close()}), bootstrapping nothing. */
+  public TokenAuthority openAgain() {
+    return postgres != null ? TokenAuthority.open(dataDir, postgres, config, java.time.Clock.systemUTC())
+        : TokenAuthority.open(dataDir, config, Durability.FULL, java.time.Clock.systemUTC());
   }
 
   /** The running authority (restarts replace it). */

@@ -20,10 +20,11 @@ import org.jdbi.v3.core.mapper.RowMapper;
 /** {@link DeviceStore} on SQLite through JDBI; the one writer of {@code device_authorization}. */
 public final class JdbiDeviceStore implements DeviceStore {
   private static final String INSERT = """
-      INSERT OR IGNORE INTO device_authorization (device_code_hash, user_code, purpose, label, scopes,
+      INSERT INTO device_authorization (device_code_hash, user_code, purpose, label, scopes,
           organization, token_ttl_seconds, requester_peer, create_time, expire_time, state)
       VALUES (:hash, :userCode, :purpose, :label, :scopes, :organization, :ttl, :peer, :createTime,
               :expireTime, 'PENDING')
+      ON CONFLICT DO NOTHING
       """;
   private static final String DECIDE = """
       UPDATE device_authorization SET state = :state, approver = :approver, decide_time = :now

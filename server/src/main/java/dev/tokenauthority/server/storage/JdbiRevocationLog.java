@@ -12,8 +12,6 @@ import java.util.List;
  */
 public final class JdbiRevocationLog implements RevocationLog {
   private static final String EPOCH = "SELECT value FROM authority_meta WHERE name = 'revocation_epoch'";
-  private static final String LATEST =
-      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'revocation'), 0)";
   private static final String OLDEST = "SELECT min(sequence) FROM revocation";
   private static final String AFTER = """
       SELECT sequence, token_id, secret_hash, revoke_time, narrowed FROM revocation
@@ -22,9 +20,10 @@ public final class JdbiRevocationLog implements RevocationLog {
   private static final String ANY_DUE =
       "SELECT EXISTS (SELECT 1 FROM pending_revocation WHERE revoke_time <= :now)";
   private static final String PUBLISH_DUE = """
-      INSERT OR IGNORE INTO revocation (token_id, secret_hash, revoke_time)
+      INSERT INTO revocation (token_id, secret_hash, revoke_time)
       SELECT token_id, secret_hash, revoke_time FROM pending_revocation
       WHERE revoke_time <= :now ORDER BY revoke_time
+      ON CONFLICT DO NOTHING
       """;
   private static final String DELETE_DUE = "DELETE FROM pending_revocation WHERE revoke_time <= :now";
   private static final String PRUNE = "DELETE FROM revocation WHERE revoke_time < :before";
@@ -52,14 +51,14 @@ public final class JdbiRevocationLog implements RevocationLog {
 
   @Override
   public long latestSequence() {
-    return db.reader().withHandle(h -> h.createQuery(LATEST).mapTo(Long.class).one());
+    return db.reader().withHandle(h -> h.createQuery(db.dialect().latestRevocationSequence()).mapTo(Long.class).one());
   }
 
   @Override
   public long oldestSequence() {
     return db.reader().withHandle(h -> {
       Long oldest = h.createQuery(OLDEST).mapTo(Long.class).one();
-      return oldest != null ? oldest : h.createQuery(LATEST).mapTo(Long.class).one() + 1;
+      return oldest != null ? oldest : h.createQuery(db.dialect().latestRevocationSequence()).mapTo(Long.class).one() + 1;
     });
   }
 

@@ -165,7 +165,8 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   /** The SQL conditions (each starting with AND) for {@code f}; their arguments go to {@code args}. */
-  private static String where(TokenFilter f, Instant now, Map<String, Object> args) {
+  private String where(TokenFilter f, Instant now, Map<String, Object> args) {
+    SqlDialect dialect = db.dialect();
     StringBuilder sql = new StringBuilder();
     args.put("now", now.toEpochMilli());
     if (!f.organization().isEmpty() || f.withoutOrganization()) {
@@ -204,7 +205,7 @@ public final class JdbiTokenStore implements TokenStore {
       sql.append(" AND last_use_time IS NULL");
     }
     if (!f.labelContains().isEmpty()) {
-      sql.append(" AND instr(lower(label), lower(:label)) > 0");
+      sql.append(" AND " + dialect.contains("label", "label"));
       args.put("label", f.labelContains());
     }
     int k = 0;
@@ -217,8 +218,8 @@ public final class JdbiTokenStore implements TokenStore {
       args.put("notId" + k++, notId);
     }
     if (!f.search().isEmpty()) {
-      sql.append(" AND (instr(lower(label), lower(:search)) > 0 OR instr(lower(subject), lower(:search)) > 0"
-          + " OR instr(lower(creator), lower(:search)) > 0 OR instr(lower(group_names), lower(:search)) > 0)");
+      sql.append(" AND (" + dialect.contains("label", "search") + " OR " + dialect.contains("subject", "search")
+          + " OR " + dialect.contains("creator", "search") + " OR " + dialect.contains("group_names", "search") + ")");
       args.put("search", f.search());
     }
     return sql.toString();

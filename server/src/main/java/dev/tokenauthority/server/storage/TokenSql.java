@@ -46,8 +46,9 @@ final class TokenSql {
 
   /** Puts a revoked token on the revocation feed (once: a token stops working once). */
   static final String PUBLISH_REVOCATION = """
-      INSERT OR IGNORE INTO revocation (token_id, secret_hash, revoke_time)
+      INSERT INTO revocation (token_id, secret_hash, revoke_time)
       SELECT id, secret_hash, revoke_time FROM token WHERE id = :id
+      ON CONFLICT DO NOTHING
       """;
 
   /** Tells the feed that a working token lost grants, so that caches drop their answers. */
@@ -58,8 +59,9 @@ final class TokenSql {
 
   /** Puts a token on the feed later, when its rotation grace period ends. */
   static final String SCHEDULE_REVOCATION = """
-      INSERT OR REPLACE INTO pending_revocation (token_id, secret_hash, revoke_time)
+      INSERT INTO pending_revocation (token_id, secret_hash, revoke_time)
       SELECT id, secret_hash, revoke_time FROM token WHERE id = :id
+      ON CONFLICT (token_id) DO UPDATE SET secret_hash = excluded.secret_hash, revoke_time = excluded.revoke_time
       """;
 
   static final String UNSCHEDULE_REVOCATION = "DELETE FROM pending_revocation WHERE token_id = :id";

@@ -10,10 +10,8 @@ import dev.tokenauthority.api.v1.IntrospectTokenResponse;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.server.InProcessAuthorityTest;
 import dev.tokenauthority.server.TestAuthority;
-import dev.tokenauthority.server.TokenAuthority;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -106,7 +104,7 @@ class IntrospectTokenTest extends InProcessAuthorityTest {
   }
 
   private Long storedLastUse(String id) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TokenAuthority.DATABASE_FILE));
+    try (Connection c = ta.connectDatabase();
          PreparedStatement s = c.prepareStatement("SELECT last_use_time FROM token WHERE id = ?")) {
       s.setString(1, id);
       try (ResultSet rs = s.executeQuery()) {

@@ -25,14 +25,12 @@ import dev.tokenauthority.api.v1.RotateTokenRequest;
 import dev.tokenauthority.api.v1.Token;
 import dev.tokenauthority.api.v1.UpdateConnectorRequest;
 import dev.tokenauthority.server.TestAuthority;
-import dev.tokenauthority.server.TokenAuthority;
 import dev.tokenauthority.server.config.AuthorityConfig;
 import io.grpc.Metadata;
 import io.grpc.Status.Code;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -238,8 +236,7 @@ class AuditServiceTest {
     assertThat(AuditServiceGrpc.getServiceDescriptor().getMethods())
         .extracting(m -> m.getBareMethodName()).containsExactlyInAnyOrder("ListAuditEvents", "GetAuditEvent");
     Token old = ta.orgToken("acme", "lenses:read");
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TokenAuthority.DATABASE_FILE));
-        Statement s = db.createStatement()) {
+    try (Connection db = ta.connectDatabase(); Statement s = db.createStatement()) {
       assertThatThrownBy(() -> s.executeUpdate("UPDATE audit_event SET actor = 'someone else'"))
           .hasMessageContaining("append-only");
     }

@@ -1,0 +1,234 @@
+package dev.tokenauthority.server.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * One PostgreSQL database shared by any number of replicas. Every write transaction runs at
+ * SERIALIZABLE isolation: PostgreSQL then guarantees that the outcome is one some order of the
+ * transactions one at a time would give, which is what SQLite's single writer gave by
+ * construction, so every check-then-write of the stores (one winner of concurrent rotations, the
+ * personal-token limit, one bootstrap token) holds across replicas too. A transaction the database
+ * refuses as in conflict (SQLSTATE 40001, or a deadlock, 40P01) is run again, a few times, after a
+ * short random pause.
+ */
+public final class PostgresDatabase implements Database {
+  private static final int POOL = 16;
+  private static final int ATTEMPTS = 8;
+
+  private final HikariDataSource pool;
+  private final Jdbi jdbi;
+  private final StorageMonitor monitor = new StorageMonitor();
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicLong committed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private final AtomicLong nanos = new AtomicLong();
+
+  private PostgresDatabase(HikariDataSource pool) {
+    this.pool = pool;
+    this.jdbi = Jdbi.create(pool);
+    jdbi.setSqlLogger(new SqlLogger() {
+      @Override
+      public void logException(StatementContext context, SQLException ex) {
+        if (!conflict(ex)) {
+          monitor.failed(ex);
+        }
+      }
+    });
+  }
+
+  /**
+   * Connects to and migrates the database {@code settings} names.
+   *
+   * @throws StorageException with an operator-readable message if it cannot be reached or migrated
+   */
+  public static PostgresDatabase open(PostgresSettings settings) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("postgresql");
+    config.setJdbcUrl(settings.url());
+    if (settings.user() != null && !settings.user().isEmpty()) {
+      config.setUsername(settings.user());
+    }
+    if (settings.password() != null && !settings.password().isEmpty()) {
+      config.setPassword(settings.password());
+    }
+    config.setMaximumPoolSize(POOL);
+    config.setConnectionTimeout(5_000);
+    config.setValidationTimeout(2_000);
+    // Start even when the database is down for a moment; the first write says so.
+    config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("connectTimeout", "5");
+    config.addDataSourceProperty("socketTimeout", "30");
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    HikariDataSource pool = new HikariDataSource(config);
+    try {
+      Flyway.configure().dataSource(pool).locations("classpath:db/postgresql").load().migrate();
+    } catch (FlywayException e) {
+      pool.close();
+      throw new StorageException("cannot migrate the PostgreSQL database at " + settings + ": "
+          + rootMessage(e), e);
+    }
+    return new PostgresDatabase(pool);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  @Override
+  public SqlDialect dialect() {
+    return SqlDialect.POSTGRESQL;
+  }
+
+  @Override
+  public StorageMonitor monitor() {
+    return monitor;
+  }
+
+  @Override
+  public <T> T write(Function<Handle, T> work) {
+    waiting.incrementAndGet();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        long t0 = System.nanoTime();
+        try {
+          T result = jdbi.inTransaction(TransactionIsolationLevel.SERIALIZABLE, work::apply);
+          nanos.addAndGet(System.nanoTime() - t0);
+          committed.incrementAndGet();
+          return result;
+        } catch (JdbiException e) {
+          if (conflict(e) && attempt < ATTEMPTS) {
+            retried.incrementAndGet();
+            pause(attempt);
+            continue;
+          }
+          failed.incrementAndGet();
+          throw new StorageException("the write failed: " + rootMessage(e), e);
+        }
+      }
+    } finally {
+      waiting.decrementAndGet();
+    }
+  }
+
+  /** Whether {@code e} is the database refusing a transaction for a conflict (worth running again). */
+  private static boolean conflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L << Math.min(attempt, 6)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while retrying a write", e);
+    }
+  }
+
+  @Override
+  public Jdbi reader() {
+    return jdbi;
+  }
+
+  @Override
+  public Jdbi writer() {
+    return jdbi;
+  }
+
+  @Override
+  public PointQuery pointQuery(String sql) {
+    return pointQuery(sql, POOL);
+  }
+
+  @Override
+  public PointQuery pointQuery(String sql, int connections) {
+    // Through the pool: the driver prepares a statement on the server after a few uses of it
+    // on a connection, and a connection cut and restored heals by itself.
+    return new PointQuery() {
+      @Override
+      public <T> Optional<T> one(byte[] key, RowReader<T> reader) {
+        try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+          s.setBytes(1, key);
+          try (ResultSet rs = s.executeQuery()) {
+            return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+          }
+        } catch (SQLException e) {
+          monitor.failed(e);
+          throw new StorageException("look-up failed: " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public void close() {
+        // the pool closes with the database
+      }
+    };
+  }
+
+  @Override
+  public int queuedWrites() {
+    return waiting.get();
+  }
+
+  @Override
+  public long transactions() {
+    return committed.get();
+  }
+
+  @Override
+  public long failedTransactions() {
+    return failed.get();
+  }
+
+  /** Write transactions run again after a conflict. */
+  public long retriedTransactions() {
+    return retried.get();
+  }
+
+  @Override
+  public double transactionSeconds() {
+    return nanos.get() / 1e9;
+  }
+
+  @Override
+  public long sizeBytes() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT pg_database_size(current_database())").mapTo(Long.class).one());
+  }
+
+  @Override
+  public long committedWrites() {
+    return committed.get();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}
