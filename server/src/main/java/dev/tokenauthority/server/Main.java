@@ -6,6 +6,7 @@ import dev.tokenauthority.server.http.HttpDoor;
 import dev.tokenauthority.server.http.HttpTls;
 import dev.tokenauthority.server.storage.Durability;
 import dev.tokenauthority.server.storage.IntegrityCheck;
+import dev.tokenauthority.server.storage.PostgresSettings;
 import dev.tokenauthority.server.storage.StorageException;
 import io.grpc.ServerCredentials;
 import java.io.IOException;
@@ -76,6 +77,21 @@ public final class Main implements Callable<Integer> {
           + " Env TA_INTEGRITY_CHECK. Default: ${DEFAULT-VALUE}.")
   IntegrityCheck integrityCheck;
 
+  @Option(names = "--database", defaultValue = "${env:TA_DATABASE}", paramLabel = "JDBC_URL",
+      description = "A PostgreSQL database shared by several replicas (jdbc:postgresql://host:5432/name);"
+          + " without it, the embedded SQLite file in --data-dir. The password never goes here:"
+          + " env TA_DATABASE_PASSWORD or --database-password-file. Env TA_DATABASE.")
+  String database;
+
+  @Option(names = "--database-user", defaultValue = "${env:TA_DATABASE_USER}", paramLabel = "NAME",
+      description = "The PostgreSQL user. Env TA_DATABASE_USER.")
+  String databaseUser;
+
+  @Option(names = "--database-password-file", defaultValue = "${env:TA_DATABASE_PASSWORD_FILE}", paramLabel = "FILE",
+      description = "A file holding the PostgreSQL password (else env TA_DATABASE_PASSWORD)."
+          + " Env TA_DATABASE_PASSWORD_FILE.")
+  Path databasePasswordFile;
+
   @Option(names = "--tls-cert", defaultValue = "${env:TA_TLS_CERT}", paramLabel = "PEM",
       description = "Serve TLS with this certificate chain (PEM); needs --tls-key. Env TA_TLS_CERT.")
   Path tlsCert;
@@ -121,6 +137,18 @@ public final class Main implements Callable<Integer> {
     return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
+  /** The PostgreSQL password: from the file if one is named, else the environment; never an argument. */
+  private String databasePassword() {
+    if (databasePasswordFile != null) {
+      try {
+        return java.nio.file.Files.readString(databasePasswordFile).strip();
+      } catch (IOException e) {
+        throw new StorageException("cannot read --database-password-file " + databasePasswordFile + ": " + e);
+      }
+    }
+    return System.getenv().getOrDefault("TA_DATABASE_PASSWORD", "");
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     ServerCredentials credentials;
@@ -133,7 +161,10 @@ public final class Main implements Callable<Integer> {
     TokenAuthority authority;
     try {
       AuthorityConfig settings = config == null ? AuthorityConfig.defaults() : AuthorityConfig.load(config);
-      authority = TokenAuthority.open(dataDir, settings, durability, integrityCheck, Clock.systemUTC());
+      authority = database == null || database.isBlank()
+          ? TokenAuthority.open(dataDir, settings, durability, integrityCheck, Clock.systemUTC())
+          : TokenAuthority.open(dataDir, new PostgresSettings(database, databaseUser, databasePassword()), settings,
+              Clock.systemUTC());
     } catch (ConfigException | StorageException e) {
       log.error("cannot start: {}", e.getMessage());
       return EXIT_START_FAILED;
@@ -159,7 +190,8 @@ public final class Main implements Callable<Integer> {
       return EXIT_START_FAILED;
     }
     log.info("token authority listening on {}:{} with {} (data in {})", host, server.port(),
-        Transport.describe(tlsCert, tlsClientCa), dataDir.toAbsolutePath().normalize());
+        Transport.describe(tlsCert, tlsClientCa), database == null || database.isBlank()
+            ? dataDir.toAbsolutePath().normalize() : "PostgreSQL " + database.replaceAll("password=[^&]*", "password=…"));
     HttpDoor http;
     try {
       http = startHttp(authority);

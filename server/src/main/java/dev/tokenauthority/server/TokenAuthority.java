@@ -164,6 +164,7 @@ public final class TokenAuthority implements AutoCloseable {
    */
   public Optional<Path> bootstrap() {
     Path file = dataDir.path().resolve(BootstrapFile.NAME);
+    boolean[] wrote = {false};
     Optional<Path> written = tokens.bootstrapIfEmpty(issued -> {
       if (dataDir.heldDatabaseBefore()) {
         throw new StorageException("the database in " + dataDir.path() + " is empty, but this"
@@ -172,7 +173,17 @@ public final class TokenAuthority implements AutoCloseable {
             + " restore the database from a backup, or choose an empty --data-dir.");
       }
       BootstrapFile.write(file, issued.secret());
+      wrote[0] = true;
     }).map(t -> file);
+    if (written.isEmpty() && wrote[0]) {
+      // Another replica bootstrapped the shared database first: this secret was never stored.
+      try {
+        java.nio.file.Files.deleteIfExists(file);
+      } catch (java.io.IOException e) {
+        throw new StorageException("cannot delete " + file + ", whose token another replica's bootstrap made"
+            + " unnecessary: " + e.getMessage(), e);
+      }
+    }
     dataDir.markInitialised();
     dataDir.restrictFiles();
     return written;

@@ -39,16 +39,32 @@ public final class TestAuthority implements AutoCloseable {
   private final dev.tokenauthority.server.storage.PostgresSettings postgres;
 
   private TestAuthority(Path dataDir, AuthorityConfig config) {
+    this(dataDir, config, PostgresForTests.selected() ? PostgresForTests.freshDatabase() : null);
+  }
+
+  private TestAuthority(Path dataDir, AuthorityConfig config, dev.tokenauthority.server.storage.PostgresSettings postgres) {
     this.dataDir = dataDir;
     this.config = config;
     this.clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
-    this.postgres = PostgresForTests.selected() ? PostgresForTests.freshDatabase() : null;
+    this.postgres = postgres;
     open();
+    Path file = dataDir.resolve("bootstrap-token");
     try {
-      this.adminSecret = Files.readString(dataDir.resolve("bootstrap-token")).trim();
+      // A replica joining a database another bootstrapped has no file: its admin secret is the other's.
+      this.adminSecret = Files.exists(file) ? Files.readString(file).trim() : null;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A replica on the PostgreSQL database {@code postgres}, which other replicas may share. */
+  public static TestAuthority replica(Path dataDir, dev.tokenauthority.server.storage.PostgresSettings postgres) {
+    return startReplica(dataDir, postgres, AuthorityConfig.defaults());
+  }
+
+  public static TestAuthority startReplica(Path dataDir, dev.tokenauthority.server.storage.PostgresSettings postgres,
+      AuthorityConfig config) {
+    return new TestAuthority(dataDir, config, postgres);
   }
 
   /** Starts on an empty data folder; the bootstrap admin token is {@link #adminSecret()}. */

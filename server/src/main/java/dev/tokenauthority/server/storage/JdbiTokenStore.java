@@ -148,6 +148,18 @@ public final class JdbiTokenStore implements TokenStore {
   }
 
   @Override
+  public boolean insertIfEmpty(TokenRecord token, AuditEntry audit) {
+    return write(tx -> {
+      if (!tx.handle().createQuery(TokenSql.IS_EMPTY).mapTo(Boolean.class).one()) {
+        return false;
+      }
+      tx.insert(token);
+      tx.audit(audit);
+      return true;
+    });
+  }
+
+  @Override
   public int countActive(TokenFilter f, Instant now) {
     Map<String, Object> args = new HashMap<>();
     String sql = "SELECT count(*) FROM token WHERE 1 = 1" + where(f, now, args) + TokenSql.ACTIVE;

@@ -97,6 +97,11 @@ public final class CachingTokenStore implements TokenStore {
   }
 
   @Override
+  public boolean insertIfEmpty(TokenRecord token, AuditEntry audit) {
+    return store.insertIfEmpty(token, audit);
+  }
+
+  @Override
   public int countActive(TokenFilter filter, Instant now) {
     return store.countActive(filter, now);
   }

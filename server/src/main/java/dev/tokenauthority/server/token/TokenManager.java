@@ -303,10 +303,12 @@ public final class TokenManager {
             .subject("bootstrap").label("bootstrap admin token")
             .scopes(ScopeSet.of(List.of(ScopeSet.ADMIN))).build(), now);
     keep.accept(issued);
-    store.insert(issued.token(), AuditEntry.success(now, AuditAction.TOKEN_CREATED,
+    // Checked again in the inserting transaction: of replicas starting at once on an empty
+    // database, one issues the token.
+    boolean first = store.insertIfEmpty(issued.token(), AuditEntry.success(now, AuditAction.TOKEN_CREATED,
         AuditEntry.SYSTEM, Origin.SERVER, "", issued.token().id(),
         Map.of("kind", "SYSTEM", "scopes", ScopeSet.ADMIN, "note", "bootstrap admin token")));
-    return Optional.of(issued);
+    return first ? Optional.of(issued) : Optional.empty();
   }
 
   private TokenRecord visible(Reach reach, String id) {

@@ -41,6 +41,9 @@ public interface TokenStore {
    */
   List<TokenRecord> list(TokenFilter filter, TokenOrder order, Instant now, TokenOrder.After after, int limit);
 
+  /** Stores {@code token} with {@code audit} only if no token is stored yet, in one transaction. */
+  boolean insertIfEmpty(TokenRecord token, AuditEntry audit);
+
   /** How many tokens matching {@code filter} are working at {@code now}. */
   int countActive(TokenFilter filter, Instant now);
 

@@ -214,6 +214,7 @@ class CachingTokenStoreTest {
     @Override public Optional<TokenRecord> findByHash(byte[] hash) { return store.findByHash(hash); }
     @Override public List<TokenRecord> list(TokenFilter f, TokenOrder o, Instant n, TokenOrder.After a, int l) { return store.list(f, o, n, a, l); }
     @Override public int countActive(TokenFilter f, Instant n) { return store.countActive(f, n); }
+    @Override public boolean insertIfEmpty(TokenRecord t, AuditEntry a) { return store.insertIfEmpty(t, a); }
     @Override public boolean rotate(TokenRecord o, Instant s, TokenRecord r, Instant n, AuditEntry a) { return store.rotate(o, s, r, n, a); }
     @Override public boolean revoke(TokenRecord t, Instant at, String reason, AuditEntry a) { return store.revoke(t, at, reason, a); }
     @Override public void recordLastUse(Map<String, Instant> m) { store.recordLastUse(m); }
