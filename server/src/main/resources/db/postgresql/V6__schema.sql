@@ -58,16 +58,19 @@ $$;
 CREATE TRIGGER audit_event_append_only BEFORE UPDATE ON audit_event
 FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
 
--- The revocation feed. Its numbers come from one counter row that each inserting transaction
--- locks until it commits: they are handed out in commit order, without gaps (a SEQUENCE hands
--- them out before commit, so a reader could pass a number that commits later).
+-- The revocation feed. A PostgreSQL SEQUENCE hands numbers out before commit, so a reader could
+-- pass a number whose row commits later and never see it. Rows are therefore written without a
+-- number; a sequencer (whichever replica holds an advisory lock, in its own transaction) numbers
+-- the committed ones after the counter, in the order they became visible: dense, in commit order,
+-- the same everywhere. Readers read numbered rows only.
 CREATE TABLE revocation_counter (
   last BIGINT NOT NULL
 );
 INSERT INTO revocation_counter (last) VALUES (0);
 
 CREATE TABLE revocation (
-  sequence    BIGINT  NOT NULL PRIMARY KEY,
+  id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  sequence    BIGINT  UNIQUE,
   token_id    TEXT    NOT NULL,
   secret_hash BYTEA   NOT NULL,
   revoke_time BIGINT  NOT NULL,
@@ -75,19 +78,17 @@ CREATE TABLE revocation (
 );
 CREATE UNIQUE INDEX revocation_once ON revocation (token_id) WHERE narrowed = 0;
 CREATE INDEX revocation_by_time ON revocation (revoke_time);
+CREATE INDEX revocation_unnumbered ON revocation (id) WHERE sequence IS NULL;
 
-CREATE FUNCTION revocation_next_sequence() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Every replica LISTENs: a new row wakes the sequencer at once, numbered rows wake the readers.
+CREATE FUNCTION revocation_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- A token revoked once already would conflict below: it takes no number then.
-  IF NEW.narrowed = 0 AND EXISTS (SELECT 1 FROM revocation WHERE token_id = NEW.token_id AND narrowed = 0) THEN
-    RETURN NULL;
-  END IF;
-  UPDATE revocation_counter SET last = last + 1 RETURNING last INTO NEW.sequence;
-  RETURN NEW;
+  PERFORM pg_notify('revocation_feed', '');
+  RETURN NULL;
 END;
 $$;
-CREATE TRIGGER revocation_sequence BEFORE INSERT ON revocation
-FOR EACH ROW EXECUTE FUNCTION revocation_next_sequence();
+CREATE TRIGGER revocation_written AFTER INSERT OR UPDATE OF sequence ON revocation
+FOR EACH STATEMENT EXECUTE FUNCTION revocation_notify();
 
 CREATE TABLE pending_revocation (
   token_id    TEXT    NOT NULL PRIMARY KEY,

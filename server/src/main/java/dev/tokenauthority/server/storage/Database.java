@@ -64,6 +64,13 @@ public interface Database extends AutoCloseable {
   /** Writes committed since the database was opened. */
   long committedWrites();
 
+  /**
+   * Runs {@code onNotify} whenever another connection (another replica) signals {@code channel},
+   * until the database closes. Only PostgreSQL has such signals (LISTEN/NOTIFY); a database only
+   * one process writes needs none.
+   */
+  default void listen(String channel, Runnable onNotify) {}
+
   @Override
   void close();
 }

@@ -42,6 +42,7 @@ public final class JdbiRevocationLog implements RevocationLog {
   @Override
   public void onCommit(Runnable listener) {
     tokens.onPublished(listener);
+    db.listen("revocation_feed", listener); // other replicas' commits (PostgreSQL)
   }
 
   @Override
@@ -49,8 +50,38 @@ public final class JdbiRevocationLog implements RevocationLog {
     return epoch;
   }
 
+  /** Any replica's advisory lock for numbering: one sequencer at a time, the others skip. */
+  private static final long SEQUENCER_LOCK = 0x7461_7265_766f_6bL;
+  private static final String UNNUMBERED = "SELECT EXISTS (SELECT 1 FROM revocation WHERE sequence IS NULL)";
+  private static final String NUMBER = """
+      UPDATE revocation r SET sequence = :last + p.n
+      FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM revocation WHERE sequence IS NULL) p
+      WHERE r.id = p.id
+      """;
+
+  /**
+   * Numbers the committed rows that have no number yet, after the counter, in one short
+   * transaction (PostgreSQL only). Rows that commit while it runs are numbered by the next call:
+   * a number, once read, never has an earlier row appear behind it.
+   */
+  private void numberCommitted() {
+    if (!db.dialect().numbersRevocationsAfterCommit()) {
+      return;
+    }
+    db.reader().useTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel.READ_COMMITTED, h -> {
+      if (!h.createQuery(UNNUMBERED).mapTo(Boolean.class).one()
+          || !h.createQuery("SELECT pg_try_advisory_xact_lock(" + SEQUENCER_LOCK + ")").mapTo(Boolean.class).one()) {
+        return; // nothing to number, or another replica is numbering it now (its notification follows)
+      }
+      long last = h.createQuery("SELECT last FROM revocation_counter FOR UPDATE").mapTo(Long.class).one();
+      int numbered = h.createUpdate(NUMBER).bind("last", last).execute();
+      h.createUpdate("UPDATE revocation_counter SET last = last + :n").bind("n", numbered).execute();
+    });
+  }
+
   @Override
   public long latestSequence() {
+    numberCommitted();
     return db.reader().withHandle(h -> h.createQuery(db.dialect().latestRevocationSequence()).mapTo(Long.class).one());
   }
 
@@ -64,6 +95,7 @@ public final class JdbiRevocationLog implements RevocationLog {
 
   @Override
   public List<RevokedToken> after(long sequence, int limit) {
+    numberCommitted();
     return db.reader().withHandle(h -> h.createQuery(AFTER).bind("after", sequence).bind("limit", limit)
         .map((rs, ctx) -> new RevokedToken(rs.getLong("sequence"), rs.getString("token_id"),
             rs.getBytes("secret_hash"), Instant.ofEpochMilli(rs.getLong("revoke_time")), rs.getBoolean("narrowed")))

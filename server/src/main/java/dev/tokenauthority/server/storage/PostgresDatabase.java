@@ -42,8 +42,13 @@ public final class PostgresDatabase implements Database {
   private final AtomicLong retried = new AtomicLong();
   private final AtomicLong nanos = new AtomicLong();
 
-  private PostgresDatabase(HikariDataSource pool) {
+  private final PostgresSettings settings;
+  private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  private PostgresDatabase(HikariDataSource pool, PostgresSettings settings) {
     this.pool = pool;
+    this.settings = settings;
     this.jdbi = Jdbi.create(pool);
     jdbi.setSqlLogger(new SqlLogger() {
       @Override
@@ -86,7 +91,7 @@ public final class PostgresDatabase implements Database {
       throw new StorageException("cannot migrate the PostgreSQL database at " + settings + ": "
           + rootMessage(e), e);
     }
-    return new PostgresDatabase(pool);
+    return new PostgresDatabase(pool, settings);
   }
 
   private static String rootMessage(Throwable e) {
@@ -228,7 +233,79 @@ public final class PostgresDatabase implements Database {
   }
 
   @Override
+  public void listen(String channel, Runnable onNotify) {
+    Listener l = new Listener(channel, onNotify);
+    listeners.add(l);
+    l.start();
+  }
+
+  /**
+   * A connection of its own that LISTENs on a channel and runs a callback for each burst of
+   * notifications; when the connection breaks it connects again (every second), running the
+   * callback once connected, since signals sent meanwhile were lost.
+   */
+  private final class Listener extends Thread {
+    private final String channel;
+    private final Runnable onNotify;
+    private volatile Connection connection;
+
+    Listener(String channel, Runnable onNotify) {
+      super("postgresql-listen-" + channel);
+      setDaemon(true);
+      this.channel = channel;
+      this.onNotify = onNotify;
+    }
+
+    @Override
+    public void run() {
+      while (!closed) {
+        try (Connection c = java.sql.DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
+          connection = c;
+          try (java.sql.Statement s = c.createStatement()) {
+            s.execute("LISTEN " + channel);
+          }
+          onNotify.run(); // catch up on whatever was signalled while not listening
+          org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+          while (!closed) {
+            org.postgresql.PGNotification[] got = pg.getNotifications(1_000);
+            if (got != null && got.length > 0) {
+              onNotify.run();
+            }
+          }
+        } catch (SQLException | RuntimeException e) {
+          if (!closed) {
+            monitor.failed(e);
+            sleepQuietly(1_000);
+          }
+        }
+      }
+    }
+
+    void shut() {
+      Connection c = connection;
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException e) {
+          // closing anyway
+        }
+      }
+      interrupt();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
   public void close() {
+    closed = true;
+    listeners.forEach(Listener::shut);
     pool.close();
   }
 }

@@ -27,7 +27,20 @@ public enum SqlDialect {
     String latestRevocationSequence() {
       return "SELECT last FROM revocation_counter";
     }
+
+    @Override
+    boolean numbersRevocationsAfterCommit() {
+      return true;
+    }
   };
+
+  /**
+   * Whether revocation rows are written without a sequence number and numbered after they
+   * committed (PostgreSQL), rather than numbered by the one writer as they are written (SQLite).
+   */
+  boolean numbersRevocationsAfterCommit() {
+    return false;
+  }
 
   /** A condition: {@code column} contains the text bound to {@code parameter}, ignoring case. */
   abstract String contains(String column, String parameter);
