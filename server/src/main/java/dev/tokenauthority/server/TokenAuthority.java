@@ -37,6 +37,7 @@ import dev.tokenauthority.server.storage.JdbiSessionStore;
 import dev.tokenauthority.server.storage.JdbiTokenStore;
 import dev.tokenauthority.server.storage.PostgresDatabase;
 import dev.tokenauthority.server.storage.PostgresSettings;
+import dev.tokenauthority.server.storage.SqlDialect;
 import dev.tokenauthority.server.storage.StorageException;
 import dev.tokenauthority.server.storage.StorageMonitor;
 import dev.tokenauthority.server.token.CachingTokenStore;
@@ -54,6 +55,7 @@ import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerIntercept
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -63,6 +65,8 @@ public final class TokenAuthority implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TokenAuthority.class);
   /** The database file inside the data directory. */
   public static final String DATABASE_FILE = "token-authority.db";
+  /** How long a replica answers from its cache without hearing the shared revocation feed. */
+  static final Duration FEED_SILENCE = Duration.ofSeconds(5);
 
   private final DataDirectory dataDir;
   private final Database database;
@@ -101,6 +105,11 @@ public final class TokenAuthority implements AutoCloseable {
     this.feed = new RevocationFeed(
         new ForgetBeforeTelling(new JdbiRevocationLog(database, tokenRows), store::forget), clock, new FeedLimits(
         config.feedHeartbeat(), config.feedRetention(), config.feedStreamsPerToken(), config.feedMaxStall()));
+    if (database.dialect() == SqlDialect.POSTGRESQL) {
+      // Other replicas write too: their revocations reach this cache through the feed, so the
+      // cache answers only while the feed is heard (the same 5 s a caching client allows itself).
+      store.trustWhile(() -> feed.heardWithin(FEED_SILENCE));
+    }
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);
     this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
@@ -242,6 +251,14 @@ public final class TokenAuthority implements AutoCloseable {
   /** The browser sign-in through the identity provider, if one is configured. */
   public Optional<AuthorizationCodeFlow> signInFlow() {
     return Optional.ofNullable(signInFlow);
+  }
+
+  /**
+   * On a database other replicas share: whether this replica heard the revocation feed within
+   * {@code bound} (health follows it). Empty on SQLite, which only this process writes.
+   */
+  public Optional<Boolean> sharedFeedHeardWithin(Duration bound) {
+    return database.dialect() == SqlDialect.POSTGRESQL ? Optional.of(feed.heardWithin(bound)) : Optional.empty();
   }
 
   /** What people chose for themselves in the dashboard. */

@@ -41,9 +41,31 @@ public final class TokenAuthorityServer {
     server.start();
     setHealth(ServingStatus.SERVING);
     // A damaged database does not heal: say so to load balancers until an operator restarts.
-    authority.storageMonitor().onOutOfService(fault -> setHealth(ServingStatus.NOT_SERVING));
+    authority.storageMonitor().onOutOfService(fault -> {
+      outOfService = true;
+      setHealth(ServingStatus.NOT_SERVING);
+    });
+    if (authority.sharedFeedHeardWithin(FEED_HEALTH).isPresent()) {
+      // On a shared database, serving means hearing the others' revocations: NOT_SERVING while
+      // the database cannot be read, SERVING again once it can, by itself.
+      healthCheck.scheduleWithFixedDelay(() -> {
+        boolean heard = authority.sharedFeedHeardWithin(FEED_HEALTH).orElse(true);
+        if (!outOfService && heard != serving) {
+          serving = heard;
+          setHealth(heard ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+        }
+      }, 250, 250, TimeUnit.MILLISECONDS);
+    }
     return this;
   }
+
+  /** Health says NOT_SERVING when the shared revocation feed was not heard for this long. */
+  private static final Duration FEED_HEALTH = Duration.ofSeconds(2);
+  private final java.util.concurrent.ScheduledExecutorService healthCheck =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          new com.google.common.util.concurrent.ThreadFactoryBuilder().setNameFormat("health-check").setDaemon(true).build());
+  private volatile boolean outOfService;
+  private volatile boolean serving = true;
 
   private void setHealth(ServingStatus status) {
     health.setStatus("", status);
@@ -63,6 +85,7 @@ public final class TokenAuthorityServer {
    * within {@code grace}, then cancels the rest.
    */
   public void stop(Duration grace) throws InterruptedException {
+    healthCheck.shutdownNow();
     health.enterTerminalState();
     authority.endStreams();
     server.shutdown();

@@ -40,6 +40,8 @@ public final class RevocationFeed implements AutoCloseable {
   private final FeedLimits limits;
   private final ScheduledExecutorService dispatcher;
   private final AtomicBoolean wakePending = new AtomicBoolean();
+  /** When the stored feed was last read through to its end (System.nanoTime). */
+  private volatile long lastHeard = System.nanoTime();
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
   private final HolderQuota streams;
   private long delivered; // only the dispatcher thread reads or writes it after construction
@@ -130,6 +132,14 @@ public final class RevocationFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the feed read the stored revocations successfully within {@code bound}: whether what
+   * this process caches can have missed a revocation committed elsewhere for longer than that.
+   */
+  public boolean heardWithin(java.time.Duration bound) {
+    return System.nanoTime() - lastHeard < bound.toNanos();
+  }
+
   private void tick() {
     try {
       // Also catches up after a delivery that failed (a storage error): nothing committed waits
@@ -137,6 +147,7 @@ public final class RevocationFeed implements AutoCloseable {
       if (revocations.publishDue(clock.instant()) > 0 || revocations.latestSequence() > delivered) {
         deliver();
       }
+      lastHeard = System.nanoTime();
     } catch (RuntimeException e) {
       log.warn("revocation feed tick failed; will retry: {}", e.toString());
     }

@@ -19,7 +19,9 @@ public enum StorageFault {
   /** Reading or writing the file failed. */
   IO_ERROR("STORAGE_IO_ERROR", "the database could not be read or written; try again later", true),
   /** A connection to the file could not be opened (often passing: out of file descriptors). */
-  CANNOT_OPEN("STORAGE_UNREACHABLE", "the database could not be opened just now; try again later", false);
+  CANNOT_OPEN("STORAGE_UNREACHABLE", "the database could not be opened just now; try again later", false),
+  /** The PostgreSQL server cannot be reached (network cut, restart, too many connections): it passes. */
+  UNREACHABLE("DATABASE_UNREACHABLE", "the database cannot be reached just now; try again shortly", false);
 
   private final String reason;
   private final String message;
@@ -49,6 +51,11 @@ public enum StorageFault {
   /** The fault behind {@code failure}, if it is one (looked for along its causes). */
   public static Optional<StorageFault> of(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientConnectionException
+          || t instanceof SQLException s && s.getSQLState() != null && (s.getSQLState().startsWith("08")
+              || s.getSQLState().startsWith("57P") || s.getSQLState().equals("53300"))) {
+        return Optional.of(UNREACHABLE); // a connection failed, the server is shutting down, or it is full
+      }
       if (t instanceof SQLiteException e) {
         Optional<StorageFault> fault = of(e.getResultCode());
         if (fault.isPresent()) {

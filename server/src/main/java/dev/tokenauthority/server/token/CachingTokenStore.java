@@ -19,12 +19,14 @@ import java.util.function.IntFunction;
  * of a grace period) evicts it before the change is answered, through the store's change
  * listener, so an acknowledged revocation is never answered from the cache. A look-up racing with a revocation cannot re-insert the old
  * record: Caffeine loads and invalidations of one key are serialised. State that changes with
- * time (expiry, the end of a rotation's grace) is judged on each use from the cached times. This
- * assumes this process is the database's only writer, which SQLite's one-writer model makes so.
+ * time (expiry, the end of a rotation's grace) is judged on each use from the cached times. With
+ * other writers (replicas sharing PostgreSQL) their revocations arrive through the revocation
+ * feed, which evicts before it tells; see {@link #trustWhile}.
  */
 public final class CachingTokenStore implements TokenStore {
   private final TokenStore store;
   private final Cache<ByteBuffer, Optional<TokenRecord>> byHash;
+  private volatile java.util.function.BooleanSupplier trusted = () -> true;
 
   /** Caches {@code store}'s look-ups by hash, forgetting each token its commits change. */
   public CachingTokenStore(TokenStore store, long maximumSize) {
@@ -49,7 +51,21 @@ public final class CachingTokenStore implements TokenStore {
 
   @Override
   public Optional<TokenRecord> findByHash(byte[] secretHash) {
+    if (!trusted.getAsBoolean()) {
+      // Revocations committed elsewhere may not have reached this cache: ask the database, which
+      // fails (UNAVAILABLE) rather than answer from what may be stale.
+      byHash.invalidateAll();
+      return store.findByHash(secretHash);
+    }
     return byHash.get(key(secretHash), k -> store.findByHash(secretHash));
+  }
+
+  /**
+   * Answers from the cache only while {@code trusted} says so: with other writers (replicas on one
+   * PostgreSQL database), only while this process hears their revocations.
+   */
+  public void trustWhile(java.util.function.BooleanSupplier trusted) {
+    this.trusted = trusted;
   }
 
   @Override
