@@ -173,3 +173,12 @@ CREATE TABLE preference (
   update_time BIGINT  NOT NULL,
   PRIMARY KEY (subject, name)
 );
+
+-- Rate limits shared by the replicas (Bucket4j's PostgreSQL module: a row per bucket, its state
+-- serialised; rows of buckets that refilled completely expire and are deleted).
+CREATE TABLE bucket (
+  id            BIGINT PRIMARY KEY,
+  state         BYTEA,
+  expires_at    BIGINT,
+  explicit_lock BIGINT -- the advisory lock id Bucket4j's expiry clean-up takes per row
+);

@@ -115,7 +115,7 @@ public final class TokenAuthority implements AutoCloseable {
     this.auditLog = new AuditLog(auditStore, securityEvents, clock, config.auditRetention());
     TokenContext context = new TokenContext(store, rules, issuer, lastUse, clock);
     this.tokens = new TokenManager(context, config.personalTokenLimit());
-    this.leakReports = new LeakReports(context, new LeakReportLimiter(config.leakReportsPerMinute()));
+    this.leakReports = new LeakReports(context, new LeakReportLimiter(config.leakReportsPerMinute(), database.rateBuckets()));
     this.introspector =
         new Introspector(store, rules, lastUse, clock, config.maxCache(), securityEvents);
     this.connectors = new ConnectorManager(new JdbiConnectorStore(database, tokenRows), context, introspector);
@@ -125,7 +125,8 @@ public final class TokenAuthority implements AutoCloseable {
     this.preferences = new JdbiPreferenceStore(database);
     this.signInFlow = config.oidc() == null ? null : new AuthorizationCodeFlow(config.oidc(), clock);
     this.deviceSettings = config.devices();
-    this.devices = new DeviceAuthorizations(context, new JdbiDeviceStore(database), sessions, tokens, deviceSettings);
+    this.devices = new DeviceAuthorizations(context, new JdbiDeviceStore(database), sessions, tokens, deviceSettings,
+        database.rateBuckets());
     this.metrics = new AuthorityMetrics(new AuthorityMetrics.Sources(introspector, store, feed, database, securityEvents));
   }
 

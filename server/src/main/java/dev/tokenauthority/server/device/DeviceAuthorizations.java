@@ -57,13 +57,19 @@ public final class DeviceAuthorizations {
 
   public DeviceAuthorizations(TokenContext context, DeviceStore store, SessionManager sessions,
       TokenManager tokens, DeviceSettings settings) {
+    this(context, store, sessions, tokens, settings, dev.tokenauthority.server.quota.RateBuckets.inMemory());
+  }
+
+  /** As above, the start and guess allowances kept in {@code buckets} (shared by replicas). */
+  public DeviceAuthorizations(TokenContext context, DeviceStore store, SessionManager sessions,
+      TokenManager tokens, DeviceSettings settings, dev.tokenauthority.server.quota.RateBuckets buckets) {
     this.context = context;
     this.store = store;
     this.sessions = sessions;
     this.tokens = tokens;
     this.settings = settings;
-    this.starts = new RatePerKey(settings.startsPerMinute());
-    this.guesses = new RatePerKey(settings.guessesPerMinute());
+    this.starts = new RatePerKey("device-starts", settings.startsPerMinute(), buckets);
+    this.guesses = new RatePerKey("device-guesses", settings.guessesPerMinute(), buckets);
   }
 
   /** A started request and its device code, which only this answer shows. */

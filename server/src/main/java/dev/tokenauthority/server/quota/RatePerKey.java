@@ -1,23 +1,34 @@
 package dev.tokenauthority.server.quota;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import java.time.Duration;
 
 /**
  * So many events a minute per key (a peer address, a person): one Bucket4j token bucket per key,
- * kept in a bounded cache so that a flood of distinct keys cannot grow the heap.
+ * in memory or in the database replicas share ({@link RateBuckets}).
  */
 public final class RatePerKey {
+  private final String limit;
   private final int perMinute;
-  private final Cache<String, Bucket> buckets =
-      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final RateBuckets buckets;
+  private final io.github.bucket4j.BucketConfiguration configuration;
 
-  /** @param perMinute events each key may have per minute (also the burst) */
+  /** @param perMinute events each key may have per minute (also the burst), counted in this process */
   public RatePerKey(int perMinute) {
+    this("local", perMinute, RateBuckets.inMemory());
+  }
+
+  /**
+   * @param limit names this limit among others kept in the same buckets
+   * @param perMinute events each key may have per minute (also the burst)
+   */
+  public RatePerKey(String limit, int perMinute, RateBuckets buckets) {
+    this.limit = limit;
     this.perMinute = perMinute;
+    this.buckets = buckets;
+    this.configuration = io.github.bucket4j.BucketConfiguration.builder()
+        .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+        .build();
   }
 
   public int perMinute() {
@@ -26,12 +37,6 @@ public final class RatePerKey {
 
   /** Takes one event from {@code key}'s allowance; false if none is left. */
   public boolean tryAcquire(String key) {
-    return bucket(key).tryConsume(1);
-  }
-
-  private Bucket bucket(String key) {
-    return buckets.get(key, k -> Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
-        .build());
+    return buckets.bucket(limit, key, configuration).tryConsume(1);
   }
 }

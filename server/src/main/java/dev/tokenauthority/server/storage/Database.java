@@ -71,6 +71,11 @@ public interface Database extends AutoCloseable {
    */
   default void listen(String channel, Runnable onNotify) {}
 
+  /** Where rate limits keep their buckets: shared by replicas on PostgreSQL, this process's memory on SQLite. */
+  default dev.tokenauthority.server.quota.RateBuckets rateBuckets() {
+    return dev.tokenauthority.server.quota.RateBuckets.inMemory();
+  }
+
   @Override
   void close();
 }

@@ -233,6 +233,35 @@ public final class PostgresDatabase implements Database {
   }
 
   @Override
+  public dev.tokenauthority.server.quota.RateBuckets rateBuckets() {
+    PostgresRateBuckets shared = rateBuckets;
+    if (shared == null) {
+      synchronized (this) {
+        if (rateBuckets == null) {
+          rateBuckets = new PostgresRateBuckets(pool);
+          // Full buckets' rows are deleted a minute after they refilled: distinct keys cannot pile up.
+          Listener.startDaemon("bucket-cleaner", () -> {
+            while (!closed) {
+              sleepQuietly(60_000);
+              try {
+                while (!closed && rateBuckets.removeExpired(1_000) == 1_000) {
+                  // more to delete
+                }
+              } catch (RuntimeException e) {
+                monitor.failed(e);
+              }
+            }
+          });
+        }
+        shared = rateBuckets;
+      }
+    }
+    return shared;
+  }
+
+  private volatile PostgresRateBuckets rateBuckets;
+
+  @Override
   public void listen(String channel, Runnable onNotify) {
     Listener l = new Listener(channel, onNotify);
     listeners.add(l);
@@ -248,6 +277,12 @@ public final class PostgresDatabase implements Database {
     private final String channel;
     private final Runnable onNotify;
     private volatile Connection connection;
+
+    static void startDaemon(String name, Runnable work) {
+      Thread t = new Thread(work, name);
+      t.setDaemon(true);
+      t.start();
+    }
 
     Listener(String channel, Runnable onNotify) {
       super("postgresql-listen-" + channel);

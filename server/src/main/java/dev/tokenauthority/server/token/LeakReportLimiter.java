@@ -12,7 +12,12 @@ public final class LeakReportLimiter {
 
   /** @param perMinute reports each address may make per minute (also the burst) */
   public LeakReportLimiter(int perMinute) {
-    this.reports = new RatePerKey(perMinute);
+    this(perMinute, dev.tokenauthority.server.quota.RateBuckets.inMemory());
+  }
+
+  /** As above, the allowance kept in {@code buckets} (shared by replicas). */
+  public LeakReportLimiter(int perMinute, dev.tokenauthority.server.quota.RateBuckets buckets) {
+    this.reports = new RatePerKey("leak-reports", perMinute, buckets);
   }
 
   /** Takes one report from {@code address}'s allowance, or refuses with RESOURCE_EXHAUSTED. */
