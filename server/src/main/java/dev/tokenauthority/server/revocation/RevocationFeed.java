@@ -141,13 +141,14 @@ public final class RevocationFeed implements AutoCloseable {
   }
 
   private void tick() {
+    long started = System.nanoTime(); // what the tick read is current as of its start, not its end
     try {
       // Also catches up after a delivery that failed (a storage error): nothing committed waits
       // for the next write to be sent.
       if (revocations.publishDue(clock.instant()) > 0 || revocations.latestSequence() > delivered) {
         deliver();
       }
-      lastHeard = System.nanoTime();
+      lastHeard = started;
     } catch (RuntimeException e) {
       log.warn("revocation feed tick failed; will retry: {}", e.toString());
     }

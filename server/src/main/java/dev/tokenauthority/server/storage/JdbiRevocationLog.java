@@ -26,7 +26,8 @@ public final class JdbiRevocationLog implements RevocationLog {
       ON CONFLICT DO NOTHING
       """;
   private static final String DELETE_DUE = "DELETE FROM pending_revocation WHERE revoke_time <= :now";
-  private static final String PRUNE = "DELETE FROM revocation WHERE revoke_time < :before";
+  /** Numbered rows only: an unnumbered one has not been told to anyone yet. */
+  private static final String PRUNE = "DELETE FROM revocation WHERE revoke_time < :before AND sequence IS NOT NULL";
 
   private final Database db;
   private final JdbiTokenStore tokens;
@@ -53,11 +54,8 @@ public final class JdbiRevocationLog implements RevocationLog {
   /** Any replica's advisory lock for numbering: one sequencer at a time, the others skip. */
   private static final long SEQUENCER_LOCK = 0x7461_7265_766f_6bL;
   private static final String UNNUMBERED = "SELECT EXISTS (SELECT 1 FROM revocation WHERE sequence IS NULL)";
-  private static final String NUMBER = """
-      UPDATE revocation r SET sequence = :last + p.n
-      FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM revocation WHERE sequence IS NULL) p
-      WHERE r.id = p.id
-      """;
+  /** Locked: a prune cannot delete one between being counted and numbered. */
+  private static final String UNNUMBERED_IDS = "SELECT id FROM revocation WHERE sequence IS NULL ORDER BY id FOR UPDATE";
 
   /**
    * Numbers the committed rows that have no number yet, after the counter, in one short
@@ -69,13 +67,28 @@ public final class JdbiRevocationLog implements RevocationLog {
       return;
     }
     db.reader().useTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel.READ_COMMITTED, h -> {
-      if (!h.createQuery(UNNUMBERED).mapTo(Boolean.class).one()
-          || !h.createQuery("SELECT pg_try_advisory_xact_lock(" + SEQUENCER_LOCK + ")").mapTo(Boolean.class).one()) {
-        return; // nothing to number, or another replica is numbering it now (its notification follows)
+      if (!h.createQuery(UNNUMBERED).mapTo(Boolean.class).one()) {
+        return;
+      }
+      // Waits for another replica numbering now, but not for one that stalled holding the lock:
+      // then this read fails, the feed is not heard, and after 5 s caches stop answering. A
+      // stalled holder's session is ended by the database after 2 s idle in its transaction.
+      h.execute("SET LOCAL lock_timeout = '1s'");
+      h.execute("SET LOCAL statement_timeout = '5s'");
+      h.execute("SET LOCAL idle_in_transaction_session_timeout = '2s'");
+      h.createQuery("SELECT pg_advisory_xact_lock(" + SEQUENCER_LOCK + ")").mapToMap().list();
+      java.util.List<Long> ids = h.createQuery(UNNUMBERED_IDS).mapTo(Long.class).list();
+      if (ids.isEmpty()) {
+        return; // the other replica numbered them
       }
       long last = h.createQuery("SELECT last FROM revocation_counter FOR UPDATE").mapTo(Long.class).one();
-      int numbered = h.createUpdate(NUMBER).bind("last", last).execute();
-      h.createUpdate("UPDATE revocation_counter SET last = last + :n").bind("n", numbered).execute();
+      org.jdbi.v3.core.statement.PreparedBatch batch =
+          h.prepareBatch("UPDATE revocation SET sequence = :sequence WHERE id = :id");
+      for (int i = 0; i < ids.size(); i++) {
+        batch.bind("sequence", last + i + 1).bind("id", ids.get(i)).add();
+      }
+      batch.execute();
+      h.createUpdate("UPDATE revocation_counter SET last = :last").bind("last", last + ids.size()).execute();
     });
   }
 

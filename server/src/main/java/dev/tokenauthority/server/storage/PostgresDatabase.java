@@ -31,7 +31,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class PostgresDatabase implements Database {
   private static final int POOL = 16;
-  private static final int ATTEMPTS = 8;
+  private static final int ATTEMPTS = 16;
 
   private final HikariDataSource pool;
   private final Jdbi jdbi;
@@ -150,7 +150,7 @@ public final class PostgresDatabase implements Database {
 
   private static void pause(int attempt) {
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L << Math.min(attempt, 6)));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L << Math.min(attempt, 7))); // at most 256 ms
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageException("interrupted while retrying a write", e);

@@ -21,7 +21,9 @@ public enum StorageFault {
   /** A connection to the file could not be opened (often passing: out of file descriptors). */
   CANNOT_OPEN("STORAGE_UNREACHABLE", "the database could not be opened just now; try again later", false),
   /** The PostgreSQL server cannot be reached (network cut, restart, too many connections): it passes. */
-  UNREACHABLE("DATABASE_UNREACHABLE", "the database cannot be reached just now; try again shortly", false);
+  UNREACHABLE("DATABASE_UNREACHABLE", "the database cannot be reached just now; try again shortly", false),
+  /** Concurrent writes kept conflicting (PostgreSQL, SERIALIZABLE) after every retry: try again. */
+  CONFLICT("WRITE_CONFLICT", "concurrent changes kept conflicting with this one; nothing was written, try again", false);
 
   private final String reason;
   private final String message;
@@ -55,6 +57,9 @@ public enum StorageFault {
           || t instanceof SQLException s && s.getSQLState() != null && (s.getSQLState().startsWith("08")
               || s.getSQLState().startsWith("57P") || s.getSQLState().equals("53300"))) {
         return Optional.of(UNREACHABLE); // a connection failed, the server is shutting down, or it is full
+      }
+      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+        return Optional.of(CONFLICT);
       }
       if (t instanceof SQLiteException e) {
         Optional<StorageFault> fault = of(e.getResultCode());

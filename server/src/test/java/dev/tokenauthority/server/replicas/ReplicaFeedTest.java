@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,27 @@ class ReplicaFeedTest {
         Thread.sleep(10);
       }
       assertThat(active(r, t.getSecret())).as("revoked elsewhere, inactive here").isFalse();
+    }
+  }
+
+  @Test
+  void aSequencerStalledHoldingItsLock_doesNotKeepARevokedTokenActiveElsewhere_pastTheBound() throws Exception {
+    Token t = create(replicas.get(0));
+    assertThat(active(replicas.get(1), t.getSecret())).as("cached on replica 1").isTrue();
+    // Another replica took the sequencer's lock and stalled (a long pause, a silent partition).
+    try (java.sql.Connection stalled = replicas.get(2).connectDatabase();
+         java.sql.Statement s = stalled.createStatement()) {
+      stalled.setAutoCommit(false);
+      s.execute("SELECT pg_advisory_xact_lock(" + 0x7461_7265_766f_6bL + ")");
+      long revokedAt = System.nanoTime();
+      replicas.get(0).as(admin).revokeToken(RevokeTokenRequest.newBuilder().setId(t.getId()).setReason("leaked").build());
+      long deadline = revokedAt + TimeUnit.SECONDS.toNanos(5) + TimeUnit.MILLISECONDS.toNanos(1500);
+      while (System.nanoTime() < deadline && active(replicas.get(1), t.getSecret())) {
+        Thread.sleep(50);
+      }
+      assertThat(active(replicas.get(1), t.getSecret())).as("inactive within the 5 s bound though the feed is stuck")
+          .isFalse();
+      stalled.rollback();
     }
   }
 
