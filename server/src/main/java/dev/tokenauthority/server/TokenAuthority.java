@@ -109,6 +109,7 @@ public final class TokenAuthority implements AutoCloseable {
       // Other replicas write too: their revocations reach this cache through the feed, so the
       // cache answers only while the feed is heard (the same 5 s a caching client allows itself).
       store.trustWhile(() -> feed.heardWithin(FEED_SILENCE));
+      feed.afterSilenceOf(FEED_SILENCE, store::forgetAll);
     }
     JdbiAuditStore auditStore = new JdbiAuditStore(database);
     this.securityEvents = new SecurityEvents(auditStore, clock);

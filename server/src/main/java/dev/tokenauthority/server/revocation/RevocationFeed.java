@@ -42,6 +42,14 @@ public final class RevocationFeed implements AutoCloseable {
   private final AtomicBoolean wakePending = new AtomicBoolean();
   /** When the stored feed was last read through to its end (System.nanoTime). */
   private volatile long lastHeard = System.nanoTime();
+  private volatile java.time.Duration silenceBound;
+  private volatile Runnable afterSilence = () -> {};
+
+  /** Runs {@code action} when the feed is heard again after more than {@code bound} unheard. */
+  public void afterSilenceOf(java.time.Duration bound, Runnable action) {
+    this.afterSilence = action;
+    this.silenceBound = bound;
+  }
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
   private final HolderQuota streams;
   private long delivered; // only the dispatcher thread reads or writes it after construction
@@ -148,6 +156,9 @@ public final class RevocationFeed implements AutoCloseable {
       if (revocations.publishDue(clock.instant()) > 0 || revocations.latestSequence() > delivered) {
         deliver();
       }
+      if (silenceBound != null && started - lastHeard > silenceBound.toNanos()) {
+        afterSilence.run(); // what was cached meanwhile may have missed revocations the feed no longer holds
+      }
       lastHeard = started;
     } catch (RuntimeException e) {
       log.warn("revocation feed tick failed; will retry: {}", e.toString());
@@ -222,9 +233,14 @@ public final class RevocationFeed implements AutoCloseable {
       if (ended.get()) {
         return;
       }
-      long latest = delivered;
       boolean reset;
+      long latest;
       try {
+        if (afterSequence > delivered && epoch == revocations.epoch()) {
+          // Resuming from another replica that had read further: read up to now before judging.
+          deliver();
+        }
+        latest = delivered;
         reset = epoch != revocations.epoch() // 0 on a first connection
             || afterSequence < 0
             || afterSequence > latest

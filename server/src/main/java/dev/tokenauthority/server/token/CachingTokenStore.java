@@ -60,6 +60,11 @@ public final class CachingTokenStore implements TokenStore {
     return byHash.get(key(secretHash), k -> store.findByHash(secretHash));
   }
 
+  /** Forgets every cached record (after the revocation feed was unheard for a while). */
+  public void forgetAll() {
+    byHash.invalidateAll();
+  }
+
   /**
    * Answers from the cache only while {@code trusted} says so: with other writers (replicas on one
    * PostgreSQL database), only while this process hears their revocations.
