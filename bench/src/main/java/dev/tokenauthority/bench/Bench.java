@@ -85,7 +85,7 @@ public final class Bench implements Callable<Integer> {
   int revocations;
   @Option(names = "--json", defaultValue = "bench-results.json", description = "Where to write the results (default ${DEFAULT-VALUE}).")
   Path json;
-  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, http, people, dashboard, scale,"
+  @Option(names = "--only", split = ",", description = "Run only these groups: introspect, mixed, writes, create, http, people, dashboard, postgres, scale,"
       + " scans, open-loop, revocation-lag, cli, client-hit (default: all).")
   java.util.Set<String> only = new java.util.HashSet<>();
   @Option(names = "--ta", defaultValue = "cli/ta", description = "The ta launcher timed by the cli group (default ${DEFAULT-VALUE}).")
@@ -192,6 +192,9 @@ public final class Bench implements Callable<Integer> {
       }
       if (runs("cli")) {
         CommandLineTime.measure(report, ta, s1.port, small.adminSecret, cliRounds, work);
+      }
+      if (runs("postgres")) {
+        onPostgres(work);
       }
     }
     idp.shutdown();
@@ -598,14 +601,53 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** 8 caching clients; for each revocation, the time from RevokeToken returning to eviction in all 8. */
+  /**
+   * Three replicas on one embedded PostgreSQL holding the small population: introspection hot and
+   * cold through one of them against echo on it, the revocation lag across replicas, and the three
+   * replicas' memory.
+   */
+  private void onPostgres(Path work) throws Exception {
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start()) {
+      try (java.sql.Connection c = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = c.createStatement()) {
+        st.execute("CREATE DATABASE bench");
+      }
+      var db = new dev.tokenauthority.server.storage.PostgresSettings(pg.getJdbcUrl("postgres", "bench"), "postgres", "");
+      Population population = Population.createOnPostgres(db, 1_000);
+      try (ServerHandle a = ServerHandle.start(work.resolve("pg-a"), SERVER_TOKEN_CACHE, db.url());
+           ServerHandle b = ServerHandle.start(work.resolve("pg-b"), SERVER_TOKEN_CACHE, db.url());
+           ServerHandle c = ServerHandle.start(work.resolve("pg-c"), SERVER_TOKEN_CACHE, db.url())) {
+        List<ManagedChannel> ca = a.channels(channels);
+        Load.Call echo = (ch, i) -> ClientCalls.futureUnaryCall(ch.newCall(Echo.METHOD, CallOptions.DEFAULT), Empty.getDefaultInstance());
+        Load.Call hot = introspect(population.adminSecret, population.secrets, HOT_SET);
+        Load.Call cold = introspect(population.adminSecret, population.secrets, population.secrets.length);
+        for (Load.Call warm : List.of(echo, hot, cold)) {
+          Load.closedLoop(ca, outstanding, Duration.ofSeconds(serverWarmup).dividedBy(3), Duration.ZERO, warm);
+        }
+        pair("echo@pg", ca, echo, "introspect-hot@pg", ca, hot);
+        ratio("PostgreSQL: introspect-hot QPS / echo QPS", "introspect-hot@pg", "echo@pg", true, true, 0.8);
+        pair("echo @pg", ca, echo, "introspect-cold@pg", ca, cold);
+        ratio("PostgreSQL: introspect-cold QPS / echo QPS", "introspect-cold@pg", "echo @pg", true, true, 0.5);
+        revocationLag(a, List.of(b, c), population.adminSecret, "PostgreSQL, revoked through A, 8 clients on B and C");
+        report.fact("PostgreSQL: three replicas after these scenarios (1,000 tokens)",
+            "A " + a.stats() + "; B " + b.stats() + "; C " + c.stats());
+      }
+    }
+  }
+
   private void revocationLag(ServerHandle server, String admin) throws Exception {
+    revocationLag(server, List.of(server), admin, "");
+  }
+
+  /** Revokes through {@code via}; 8 caching clients spread over {@code listeners} time the news. */
+  private void revocationLag(ServerHandle via, List<ServerHandle> listeners, String admin, String where) throws Exception {
+    ServerHandle server = via;
     int clients = 8;
     record Pending(ByteString hash, long[] arrivals, CountDownLatch all) {}
     AtomicReference<Pending> current = new AtomicReference<>();
     List<TokenIntrospector> introspectors = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int index = c;
-      introspectors.add(TokenIntrospector.newBuilder(server.channel(), BearerToken.of(admin))
+      introspectors.add(TokenIntrospector.newBuilder(listeners.get(c % listeners.size()).channel(), BearerToken.of(admin))
           .revocationListener(hash -> {
             Pending p = current.get();
             if (p != null && p.hash.equals(hash)) {
@@ -642,10 +684,10 @@ public final class Bench implements Callable<Integer> {
       lag.recordValue(Math.max(0, last - returned));
     }
     introspectors.forEach(TokenIntrospector::close);
-    report.fact("revocation-lag (" + clients + " clients, " + revocations + " revocations) p50 / p99 / max",
+    report.fact("revocation-lag (" + clients + " clients, " + revocations + " revocations" + (where.isEmpty() ? "" : "; " + where) + ") p50 / p99 / max",
         String.format(Locale.ROOT, "%.2f / %.2f / %.2f ms%s", lag.getValueAtPercentile(50) / 1e6,
             lag.getValueAtPercentile(99) / 1e6, lag.getMaxValue() / 1e6, missed > 0 ? ", " + missed + " not seen in 5 s" : ""));
-    report.ratio("revocation-lag p99 in ms", lag.getValueAtPercentile(99) / 1e6, false, 100);
+    report.ratio("revocation-lag p99 in ms" + (where.isEmpty() ? "" : " (" + where + ")"), lag.getValueAtPercentile(99) / 1e6, false, 100);
   }
 
   /** JMH: a cached check against one SHA-256 of the secret and against a HashMap.get. */

@@ -30,12 +30,18 @@ public final class BenchServer {
     Path dataDir = Path.of(args[0]);
     long cacheSize = Long.parseLong(args[1]);
     AuthorityConfig.Builder builder = AuthorityConfig.defaults().toBuilder().tokenCacheSize(cacheSize);
-    if (args.length > 2) { // people sign in with ID tokens of this issuer
+    String database = null;
+    if (args.length > 2 && args[2].startsWith("jdbc:postgresql:")) { // a replica on this database
+      database = args[2];
+    } else if (args.length > 2) { // people sign in with ID tokens of this issuer
       builder.oidc(new OidcSettings(java.net.URI.create(args[2]), Bench.AUDIENCE, "email", "groups",
           Duration.ofSeconds(30)));
     }
     AuthorityConfig config = builder.build();
-    TokenAuthority authority = TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC());
+    TokenAuthority authority = database == null
+        ? TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC())
+        : TokenAuthority.open(dataDir, new dev.tokenauthority.server.storage.PostgresSettings(database, "postgres", ""),
+            config, Clock.systemUTC());
     CallExecutors executor = CallExecutors.standard();
     TokenAuthorityServer server = new TokenAuthorityServer(
         NettyTransport.builder("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();

@@ -31,10 +31,20 @@ final class Population {
   static Population create(Path dataDir, int count) throws Exception {
     Path file = dataDir.resolve(TokenAuthority.DATABASE_FILE);
     Database.open(file, Durability.FULL).close(); // the server's own migrations make the schema
+    return fill(DriverManager.getConnection("jdbc:sqlite:" + file), count);
+  }
+
+  /** The same population in a PostgreSQL database, migrated by the server's own code first. */
+  static Population createOnPostgres(dev.tokenauthority.server.storage.PostgresSettings db, int count) throws Exception {
+    dev.tokenauthority.server.storage.PostgresDatabase.open(db).close();
+    return fill(DriverManager.getConnection(db.url(), db.user(), db.password()), count);
+  }
+
+  private static Population fill(Connection connection, int count) throws Exception {
     SecureRandom random = new SecureRandom();
     String[] secrets = new String[count];
     String admin;
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+    try (Connection c = connection) {
       c.setAutoCommit(false);
       try (PreparedStatement insert = c.prepareStatement("""
           INSERT INTO token (id, secret_hash, secret_hint, kind, organization, subject, label, scopes,
