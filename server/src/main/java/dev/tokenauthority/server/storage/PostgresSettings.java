@@ -11,6 +11,11 @@ public record PostgresSettings(String url, String user, String password) {
       throw new StorageException("the database URL must start with jdbc:postgresql:// (got "
           + (url == null ? "none" : url.replaceAll("password=[^&]*", "password=…")) + ")");
     }
+    if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+      // A URL is a flag or an environment value that ps and logs show: the password goes elsewhere.
+      throw new StorageException("the database URL must not carry the password; give it in env"
+          + " TA_DATABASE_PASSWORD or a file named by --database-password-file");
+    }
   }
 
   @Override
