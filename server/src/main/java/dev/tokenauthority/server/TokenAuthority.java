@@ -157,10 +157,14 @@ public final class TokenAuthority implements AutoCloseable {
    */
   public static TokenAuthority open(Path dataDir, PostgresSettings postgres, AuthorityConfig config, Clock clock) {
     DataDirectory directory = DataDirectory.acquire(dataDir, DATABASE_FILE);
+    Database database = null;
     try {
-      Database database = PostgresDatabase.open(postgres);
+      database = PostgresDatabase.open(postgres);
       return new TokenAuthority(directory, database, config, clock);
     } catch (RuntimeException e) {
+      if (database != null) {
+        database.close(); // its pool and listening connections
+      }
       directory.close();
       throw e;
     }
