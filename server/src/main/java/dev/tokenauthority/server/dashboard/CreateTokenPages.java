@@ -24,12 +24,10 @@ final class CreateTokenPages extends PageSupport {
 
   /** Review (checked by the domain, nothing issued), back to edit, or create: the wizard's POST. */
   void createStep(Context ctx) {
-    Optional<Caller> signed = signedIn(ctx);
-    if (signed.isEmpty()) {
-      toSignIn(ctx, "/dashboard/tokens/new");
-      return;
-    }
-    Caller caller = signed.get();
+    signedInOr(ctx, "/dashboard/tokens/new", caller -> createStep(ctx, caller));
+  }
+
+  private void createStep(Context ctx, Caller caller) {
     TokenForm form = TokenForm.of(ctx);
     if (selfService(caller)) {
       // A member makes a personal token for themselves: kind, subject and organisation are not theirs to choose.

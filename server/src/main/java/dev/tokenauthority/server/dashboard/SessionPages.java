@@ -8,7 +8,6 @@ import io.javalin.http.HttpStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /** "My sessions": the person's signed-in devices, and ending any of them. */
 final class SessionPages extends PageSupport {
@@ -21,21 +20,20 @@ final class SessionPages extends PageSupport {
   }
 
   void end(Context ctx) {
-    Optional<Caller> caller = signedIn(ctx);
-    if (caller.isEmpty()) {
-      toSignIn(ctx, "/dashboard/sessions");
-      return;
-    }
+    signedInOr(ctx, "/dashboard/sessions", caller -> end(ctx, caller));
+  }
+
+  private void end(Context ctx, Caller caller) {
     if (!Csrf.valid(ctx)) {
-      show(ctx, 403, caller.get(), "The form expired; nothing was ended.");
+      show(ctx, 403, caller, "The form expired; nothing was ended.");
       return;
     }
     String id = ctx.pathParam("id");
-    boolean current = authority.sessions().sessionOf(caller.get().tokenId()).map(s -> s.id().equals(id)).orElse(false);
+    boolean current = authority.sessions().sessionOf(caller.tokenId()).map(s -> s.id().equals(id)).orElse(false);
     try {
-      authority.sessions().revoke(caller.get(), id, "ended from the dashboard");
+      authority.sessions().revoke(caller, id, "ended from the dashboard");
     } catch (TokenAuthorityException e) {
-      show(ctx, 404, caller.get(), "No session of yours has that id.");
+      show(ctx, 404, caller, "No session of yours has that id.");
       return;
     }
     if (current) {
@@ -44,7 +42,7 @@ final class SessionPages extends PageSupport {
       ctx.redirect("/dashboard/sign-in", HttpStatus.SEE_OTHER);
       return;
     }
-    show(ctx, 200, caller.get(), "Ended session " + id + ": its tokens stopped working.");
+    show(ctx, 200, caller, "Ended session " + id + ": its tokens stopped working.");
   }
 
   private void show(Context ctx, int status, Caller caller, String message) {

@@ -26,28 +26,27 @@ final class TokenPages extends PageSupport {
   }
 
   void tokens(Context ctx) {
-    Optional<Caller> caller = signedIn(ctx);
-    if (caller.isEmpty()) {
-      toSignIn(ctx, "/dashboard/tokens");
-      return;
-    }
+    signedInOr(ctx, "/dashboard/tokens", caller -> tokens(ctx, caller));
+  }
+
+  private void tokens(Context ctx, Caller caller) {
     TokensQuery query = TokensQuery.of(ctx);
     String pageToken = param(ctx, "page", 4000);
-    List<TokenColumn> columns = columnsOf(caller.get());
+    List<TokenColumn> columns = columnsOf(caller);
     Instant now = clock.instant();
     Page<TokenRecord> page;
     try {
-      page = authority.tokens().list(caller.get(), query.filter(now), query.order(), PAGE_SIZE, pageToken);
+      page = authority.tokens().list(caller, query.filter(now), query.order(), PAGE_SIZE, pageToken);
     } catch (TokenAuthorityException e) {
       // Inside the page (with its navigation and sign-out), whatever the refusal.
       render(ctx, e instanceof PermissionDeniedException ? 403 : 400, "dashboard/tokens.jte", new TokensPage(
-          Csrf.token(ctx, secure), who(caller.get()), query, columns, List.of(), null, e.getMessage()));
+          Csrf.token(ctx, secure), who(caller), query, columns, List.of(), null, e.getMessage()));
       return;
     }
     List<TokenRow> rows = page.items().stream().map(t -> row(t, now)).toList();
     String next = page.nextPageToken().isEmpty() ? null
         : "/dashboard/tokens?" + query.at(query.anchor(now)).params() + "&page=" + enc(page.nextPageToken());
-    render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller.get()), query,
+    render(ctx, 200, "dashboard/tokens.jte", new TokensPage(Csrf.token(ctx, secure), who(caller), query,
         columns, rows, next, null));
   }
 
@@ -59,17 +58,16 @@ final class TokenPages extends PageSupport {
 
   /** Remembers the columns ticked in the chooser for this person, and goes back to the list. */
   void chooseColumns(Context ctx) {
-    Optional<Caller> caller = signedIn(ctx);
-    if (caller.isEmpty()) {
-      toSignIn(ctx, "/dashboard/tokens");
-      return;
-    }
+    signedInOr(ctx, "/dashboard/tokens", caller -> chooseColumns(ctx, caller));
+  }
+
+  private void chooseColumns(Context ctx, Caller caller) {
     if (!Csrf.valid(ctx)) {
       ctx.status(403).contentType("text/plain; charset=utf-8").result("The form expired; reload the page.");
       return;
     }
     List<TokenColumn> chosen = TokenColumn.parse(ctx.formParams("columns"));
-    authority.preferences().put(who(caller.get()), TokenColumn.PREFERENCE, TokenColumn.text(chosen), clock.instant());
+    authority.preferences().put(who(caller), TokenColumn.PREFERENCE, TokenColumn.text(chosen), clock.instant());
     String back = Optional.ofNullable(ctx.formParam("back")).orElse("");
     // Only this page's own parameters go back into the address: never a path, host or scheme.
     ctx.redirect("/dashboard/tokens" + (back.matches("[A-Za-z0-9=&%._~+-]{0,2000}") ? "?" + back : ""),
@@ -83,12 +81,10 @@ final class TokenPages extends PageSupport {
 
   /** Revokes them, if the number typed is the number that match now: a changed list is previewed again. */
   void revokeAllConfirmed(Context ctx) {
-    Optional<Caller> signed = signedIn(ctx);
-    if (signed.isEmpty()) {
-      toSignIn(ctx, "/dashboard/tokens");
-      return;
-    }
-    Caller caller = signed.get();
+    signedInOr(ctx, "/dashboard/tokens", caller -> revokeAllConfirmed(ctx, caller));
+  }
+
+  private void revokeAllConfirmed(Context ctx, Caller caller) {
     TokensQuery query = TokensQuery.ofForm(ctx);
     if (!Csrf.valid(ctx)) {
       ctx.status(403);
@@ -167,13 +163,11 @@ final class TokenPages extends PageSupport {
 
   /** Revoke (with a reason and the confirmation box) or rotate (with a grace), as the signed-in person. */
   void tokenAction(Context ctx, boolean revoke) {
-    Optional<Caller> signed = signedIn(ctx);
+    signedInOr(ctx, "/dashboard/tokens", caller -> tokenAction(ctx, caller, revoke));
+  }
+
+  private void tokenAction(Context ctx, Caller caller, boolean revoke) {
     String id = ctx.pathParam("id");
-    if (signed.isEmpty()) {
-      toSignIn(ctx, "/dashboard/tokens");
-      return;
-    }
-    Caller caller = signed.get();
     if (!Csrf.valid(ctx)) {
       ctx.status(403);
       detail(ctx, caller, id, "The form expired; nothing was changed. Try again.", true);
