@@ -59,6 +59,11 @@ class DashboardHttpTest extends InProcessAuthorityTest {
     return setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
   }
 
+  /** The CSRF value in a Cookie header {@link #signedIn()} made. */
+  private static String csrfOf(String cookies) {
+    return cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+  }
+
   /** Signs in as the admin; returns the Cookie header a browser would send afterwards. */
   private String signedIn() throws Exception {
     HttpResponse<String> form = get("/dashboard/sign-in", null);
@@ -344,7 +349,7 @@ class DashboardHttpTest extends InProcessAuthorityTest {
         .newBuilder().setConnector(dev.tokenauthority.api.v1.Connector.newBuilder().setOrganization("acme").setSlug("billing")
             .setName("Billing").addScopes("lenses:read")).build()).getSecret();
     String cookies = signedIn();
-    String csrf = cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+    String csrf = csrfOf(cookies);
 
     HttpResponse<String> unfiltered = get("/dashboard/tokens/revoke-all", cookies);
     assertThat(unfiltered.statusCode()).isEqualTo(400);
@@ -368,7 +373,7 @@ class DashboardHttpTest extends InProcessAuthorityTest {
   void revokeAll_whenTheCountChangedMeanwhile_revokesNothing_andNeedsAReason() throws Exception {
     dev.tokenauthority.api.v1.Token first = ta.orgToken("acme", "lenses:read");
     String cookies = signedIn();
-    String csrf = cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+    String csrf = csrfOf(cookies);
     assertThat(previewCount(get("/dashboard/tokens/revoke-all?kind=organization", cookies).body())).isEqualTo(1);
     dev.tokenauthority.api.v1.Token second = ta.orgToken("acme", "lenses:read");
 
@@ -395,7 +400,7 @@ class DashboardHttpTest extends InProcessAuthorityTest {
   @Test
   void theColumnChooser_goesBackOnlyToTheTokensPage_andIgnoresUnknownColumns() throws Exception {
     String cookies = signedIn();
-    String csrf = cookies.substring("ta_csrf=".length(), cookies.indexOf(';'));
+    String csrf = csrfOf(cookies);
     HttpResponse<String> r = post("/dashboard/tokens/columns", cookies,
         "csrf=" + csrf + "&columns=kind&columns=%3Cscript%3E&back=" + URLEncoder.encode("//evil.example/x", StandardCharsets.UTF_8));
     assertThat(r.statusCode()).isEqualTo(303);
