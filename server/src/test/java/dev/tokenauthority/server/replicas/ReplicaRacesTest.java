@@ -146,4 +146,27 @@ class ReplicaRacesTest {
       assertThat(made).as(person).isEqualTo(2);
     }
   }
+
+  @Test
+  void lastUseTimesWrittenBehindByTwoReplicas_keepTheLatest_whicheverFlushesLast() throws Exception {
+    PostgresSettings db = PostgresForTests.freshDatabase();
+    TestAuthority a = TestAuthority.replica(dir.resolve("use-a"), db);
+    TestAuthority b = TestAuthority.replica(dir.resolve("use-b"), db);
+    String admin = adminOf(List.of(a, b));
+    Token t = a.as(admin).createToken(CreateTokenRequest.newBuilder().setToken(Token.newBuilder()
+        .setKind(TokenKind.TOKEN_KIND_ORGANIZATION).setOrganization("acme").setLabel("used").addScopes("lenses:read")).build());
+    a.clock.advance(java.time.Duration.ofHours(1)); // A's use is the later one
+    java.time.Instant later = a.clock.instant();
+    var check = dev.tokenauthority.api.v1.IntrospectTokenRequest.newBuilder().setSecret(t.getSecret()).build();
+    boolean usedThroughA = a.as(admin).introspectToken(check).getActive();
+    boolean usedThroughB = b.as(admin).introspectToken(check).getActive(); // B has no bootstrap file of its own
+    a.close(); // A writes its (later) use first
+    b.close(); // then B its earlier one, which must not lower it
+
+    assertThat(usedThroughA).isTrue();
+    assertThat(usedThroughB).isTrue();
+    Long stored = a.readDatabase(h -> h.createQuery("SELECT last_use_time FROM token WHERE id = :id")
+        .bind("id", t.getId()).mapTo(Long.class).one());
+    assertThat(stored).isEqualTo(later.toEpochMilli());
+  }
 }
