@@ -46,6 +46,14 @@ public interface Database extends AutoCloseable {
   /** As above, on {@code connections} connections (a less frequent read needs fewer). */
   PointQuery pointQuery(String sql, int connections);
 
+  /**
+   * The whole row of {@code table} whose {@code keyColumn} (unique) equals the key: the hottest
+   * read, a token by its secret's hash. It lasts as long as the database.
+   */
+  default PointQuery rowByKey(String table, String keyColumn) {
+    return pointQuery("SELECT * FROM " + table + " WHERE " + keyColumn + " = ?");
+  }
+
   /** Writes waiting for a connection now. */
   int queuedWrites();
 

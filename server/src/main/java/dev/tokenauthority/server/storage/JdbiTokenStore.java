@@ -52,7 +52,7 @@ public final class JdbiTokenStore implements TokenStore {
 
   public JdbiTokenStore(Database db) {
     this.db = db;
-    this.byHash = db.pointQuery(TokenSql.FIND_BY_HASH_PARAMETER);
+    this.byHash = db.rowByKey("token", "secret_hash");
   }
 
   @Override

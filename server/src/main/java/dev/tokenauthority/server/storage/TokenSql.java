@@ -22,9 +22,6 @@ final class TokenSql {
 
   static final String FIND_BY_HASH = "SELECT * FROM token WHERE secret_hash = :hash";
 
-  /** The same, with a positional parameter for a plain JDBC statement ({@link PointQuery}). */
-  static final String FIND_BY_HASH_PARAMETER = "SELECT * FROM token WHERE secret_hash = ?";
-
   static final String IS_EMPTY = "SELECT NOT EXISTS (SELECT 1 FROM token)";
 
   /** Retires a token that is active and not rotated yet; 0 rows if it is neither. */
