@@ -66,6 +66,7 @@ public final class Dashboard extends PageSupport {
   /** Adds the dashboard's routes and headers to the listener being configured. */
   public void register(JavalinConfig config) {
     config.routes.before("/dashboard*", this::securityHeaders);
+    config.routes.exception(SessionBeingRenewed.class, (e, ctx) -> retryAfterRenewal(ctx));
     config.routes.get("/dashboard", ctx -> ctx.redirect("/dashboard/tokens"));
     config.routes.get("/dashboard/static/dashboard.css", ctx -> ctx.contentType("text/css; charset=utf-8")
         .header("Cache-Control", "max-age=3600").result(css));

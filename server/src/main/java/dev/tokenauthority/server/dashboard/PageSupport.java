@@ -6,6 +6,7 @@ import dev.tokenauthority.server.http.HttpOrigin;
 import dev.tokenauthority.server.identity.Caller;
 import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.session.IssuedSession;
+import dev.tokenauthority.server.session.SessionManager;
 import dev.tokenauthority.server.token.IssuedToken;
 import dev.tokenauthority.server.token.TokenRecord;
 import gg.jte.TemplateEngine;
@@ -116,12 +117,44 @@ abstract class PageSupport {
         setSession(ctx, renewed);
         return Optional.of(authority.introspector().authenticate(renewed.accessToken().reveal(), origin));
       } catch (TokenAuthorityException ended) {
+        if (SessionManager.JUST_USED.equals(ended.reason())) {
+          throw new SessionBeingRenewed(); // another tab's request renewed it a moment ago: retry, keep the cookies
+        }
         Cookies.clear(ctx, ACCESS_COOKIE, secure);
         Cookies.clear(ctx, REFRESH_COOKIE, secure);
       }
     }
     return Optional.empty();
   }
+
+  /**
+   * The session cookie of the request was just refreshed by another request (another tab) through
+   * another replica; the browser gets that refresh's cookies with its answer.
+   */
+  static final class SessionBeingRenewed extends RuntimeException {
+    SessionBeingRenewed() {
+      super("the session is being renewed by a concurrent request", null, false, false);
+    }
+  }
+
+  /**
+   * Sends the browser back to the same address after a moment (307 keeps a form's method and
+   * body), by when it holds the new cookies the concurrent request set. The address is this
+   * request's own path, never a header's.
+   */
+  static void retryAfterRenewal(Context ctx) {
+    try {
+      Thread.sleep(RETRY_PAUSE.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String query = ctx.queryString();
+    ctx.header("Location", ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query));
+    ctx.status(307);
+  }
+
+  /** Long enough for the other answer to arrive, short enough that a browser's 20 redirects outlast the window. */
+  static final Duration RETRY_PAUSE = Duration.ofMillis(600);
 
   void setSession(Context ctx, IssuedSession session) {
     Instant now = clock.instant();

@@ -157,6 +157,21 @@ public final class SessionManager {
    * working. A refresh token presented again ends its session.
    */
   public IssuedSession refresh(String refreshToken, Origin origin) {
+    return refresh(refreshToken, origin, Duration.ZERO);
+  }
+
+  /** The reason of a refresh token presented again within the concurrent window. */
+  public static final String JUST_USED = "REFRESH_TOKEN_JUST_USED";
+
+  /**
+   * As {@link #refresh(String, Origin)}, for a browser, whose tabs may refresh at the same moment
+   * with the same cookie, through different replicas: a refresh token presented again less than
+   * {@code concurrent} after its use is refused with reason {@link #JUST_USED} instead of ending
+   * the session, so the browser can retry with the cookies the first refresh set. Nothing is
+   * issued to the second presenter: a thief replaying a used token within the window gets
+   * nothing, and one replaying it later ends the session as ever.
+   */
+  public IssuedSession refresh(String refreshToken, Origin origin, Duration concurrent) {
     if (refreshToken.isEmpty()) {
       Violations v = new Violations();
       v.add("refresh_token", "FIELD_REQUIRED", "refresh_token is required");
@@ -171,6 +186,9 @@ public final class SessionManager {
         new UnauthenticatedException("INVALID_REFRESH_TOKEN", "refresh_token is not a refresh token of this server"));
     SessionRecord session = presented.session();
     if (presented.usedTime() != null) {
+      if (session.endTime() == null && now.isBefore(presented.usedTime().plus(concurrent))) {
+        throw justUsed();
+      }
       throw reused(session, origin, now);
     }
     if (session.endTime() != null) {
@@ -192,9 +210,15 @@ public final class SessionManager {
             Map.of("access_token", access.token().id())));
     return switch (outcome) {
       case REFRESHED -> new IssuedSession(renewed, access.secret(), refresh);
-      case ALREADY_USED -> throw reused(session, origin, now); // a concurrent refresh won: the same theft signal
+      // A concurrent refresh won: the same theft signal, unless concurrent refreshes are expected.
+      case ALREADY_USED -> throw concurrent.isZero() ? reused(session, origin, now) : justUsed();
       case SESSION_ENDED -> throw new UnauthenticatedException("SESSION_ENDED", "the session has ended; sign in again");
     };
+  }
+
+  private static UnauthenticatedException justUsed() {
+    return new UnauthenticatedException(JUST_USED, "this refresh token was used a moment ago by a concurrent"
+        + " request; retry with the session that request started");
   }
 
   /** Ends the session of a reused refresh token and answers the presenter. */
