@@ -69,11 +69,22 @@ public record CallExecutors(ExecutorService reads, ExecutorService writes, Execu
     this(reads, writes, scans, new CopyOnWriteArrayList<>());
   }
 
-  /** Pools sized for this machine's cores. */
+  /** Pools sized for this machine's cores, for an authority on its own SQLite file. */
   public static CallExecutors standard() {
+    return standard(false);
+  }
+
+  /**
+   * Pools sized for this machine's cores. {@code readsWaitOnNetwork} when the database is across
+   * the network (PostgreSQL): a read that misses the cache then waits for a round trip, not for a
+   * core, so reads get four times the threads (a SQLite read is CPU in this process, and more
+   * threads than cores only queue).
+   */
+  public static CallExecutors standard(boolean readsWaitOnNetwork) {
     int cores = Runtime.getRuntime().availableProcessors();
+    int readers = Math.max(8, 4 * cores) * (readsWaitOnNetwork ? 4 : 1);
     return new CallExecutors(
-        Executors.newFixedThreadPool(Math.max(8, 4 * cores), daemons("grpc-read-%d")),
+        Executors.newFixedThreadPool(readers, daemons("grpc-read-%d")),
         Executors.newFixedThreadPool(Math.max(64, 16 * cores), daemons("grpc-write-%d")),
         Executors.newFixedThreadPool(Math.max(2, cores), daemons("grpc-scan-%d")));
   }

@@ -172,7 +172,7 @@ public final class Main implements Callable<Integer> {
       log.error("cannot start: {}", e.toString());
       return EXIT_START_FAILED;
     }
-    CallExecutors executor = CallExecutors.standard();
+    CallExecutors executor = CallExecutors.standard(database != null && !database.isBlank());
     TokenAuthorityServer server;
     try {
       authority.bootstrap().ifPresent(file -> log.info(
