@@ -528,22 +528,36 @@ public final class Bench implements Callable<Integer> {
 
   /** CreateToken over gRPC against single-row JDBC inserts into the same file, same durability. */
   private void createVersusJdbc(List<ManagedChannel> c1, String caller, Path dbFile) throws Exception {
-    Load.Call create = (ch, i) -> TokenServiceGrpc.newFutureStub(ch).withCallCredentials(BearerToken.of(caller)).createToken(orgToken());
-    List<Window> jdbc = new ArrayList<>();
-    List<Window> grpc = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile)) {
+    createVersusJdbc(c1, caller, () -> {
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
       try (var s = c.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=FULL");
         s.execute("PRAGMA busy_timeout=5000");
       }
+      return c;
+    }, "");
+  }
+
+  /** A JDBC connection to the server's database, with the server's commit settings. */
+  @FunctionalInterface
+  private interface SameDatabase {
+    Connection open() throws Exception;
+  }
+
+  /** Alternately: one connection inserting rows as fast as it can, and CreateToken through gRPC. */
+  private void createVersusJdbc(List<ManagedChannel> c1, String caller, SameDatabase database, String suffix) throws Exception {
+    Load.Call create = (ch, i) -> TokenServiceGrpc.newFutureStub(ch).withCallCredentials(BearerToken.of(caller)).createToken(orgToken());
+    List<Window> jdbc = new ArrayList<>();
+    List<Window> grpc = new ArrayList<>();
+    try (Connection c = database.open()) {
       for (int r = 0; r < rounds; r++) {
         jdbc.add(jdbcInserts(c));
         grpc.add(Load.closedLoop(c1, outstanding, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), create));
       }
     }
-    report.scenario("jdbc-insert", Window.sum(jdbc));
-    report.scenario("create", Window.sum(grpc));
+    report.scenario("jdbc-insert" + suffix, Window.sum(jdbc));
+    report.scenario("create" + suffix, Window.sum(grpc));
   }
 
   private Window jdbcInserts(Connection c) throws Exception {
@@ -600,16 +614,26 @@ public final class Bench implements Callable<Integer> {
     ratio("introspect-hot p99 / echo p99, open loop", "introspect-hot open-loop", "echo open-loop", false, false, 1.5);
   }
 
-  /** 8 caching clients; for each revocation, the time from RevokeToken returning to eviction in all 8. */
   /**
-   * Three replicas on one embedded PostgreSQL holding the small population: introspection hot and
-   * cold through one of them against echo on it, the revocation lag across replicas, and the three
-   * replicas' memory.
+   * Three replicas on one embedded PostgreSQL, durable (the replicas and the bare JDBC baseline
+   * share its commit settings): on 1,000 tokens, introspection hot and cold through
+   * one replica against echo on it, create against a bare JDBC insert into the same database, and
+   * the revocation lag across replicas; then, on a second database of {@code large} tokens, hot
+   * and cold introspection spread over all three replicas and their memory afterwards.
    */
   private void onPostgres(Path work) throws Exception {
-    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start()) {
-      try (java.sql.Connection c = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = c.createStatement()) {
+    // Durable as production runs it (the embedded server's own defaults turn fsync and
+    // synchronous_commit off for tests): an acknowledged write is on disk, as with SQLite's FULL.
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start()) {
+      try (Connection c = pg.getPostgresDatabase().getConnection(); java.sql.Statement st = c.createStatement()) {
         st.execute("CREATE DATABASE bench");
+        st.execute("CREATE DATABASE bench_large");
+        try (var settings = st.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync')")) {
+          settings.next();
+          report.fact("PostgreSQL commit settings (for the replicas and the bare JDBC insert alike)",
+              "synchronous_commit=" + settings.getString(1) + ", fsync=" + settings.getString(2));
+        }
       }
       var db = new dev.tokenauthority.server.storage.PostgresSettings(pg.getJdbcUrl("postgres", "bench"), "postgres", "");
       Population population = Population.createOnPostgres(db, 1_000);
@@ -627,11 +651,78 @@ public final class Bench implements Callable<Integer> {
         ratio("PostgreSQL: introspect-hot QPS / echo QPS", "introspect-hot@pg", "echo@pg", true, true, 0.8);
         pair("echo @pg", ca, echo, "introspect-cold@pg", ca, cold);
         ratio("PostgreSQL: introspect-cold QPS / echo QPS", "introspect-cold@pg", "echo @pg", true, true, 0.5);
+        long[] before = transactionCounts(db);
+        createVersusJdbc(ca, population.adminSecret,
+            () -> DriverManager.getConnection(db.url(), db.user(), db.password()), "@pg");
+        Thread.sleep(1_500); // PostgreSQL publishes its counts about once a second
+        long[] after = transactionCounts(db);
+        report.fact("PostgreSQL: transactions committed / rolled back (conflicts retried, failures) during create@pg",
+            (after[0] - before[0]) + " / " + (after[1] - before[1]));
+        ratio("PostgreSQL: create QPS / bare JDBC insert QPS", "create@pg", "jdbc-insert@pg", true, true, 0.6);
         revocationLag(a, List.of(b, c), population.adminSecret, "PostgreSQL, revoked through A, 8 clients on B and C");
         report.fact("PostgreSQL: three replicas after these scenarios (1,000 tokens)",
             "A " + a.stats() + "; B " + b.stats() + "; C " + c.stats());
       }
+      onPostgresLarge(work, new dev.tokenauthority.server.storage.PostgresSettings(
+          pg.getJdbcUrl("postgres", "bench_large"), "postgres", ""));
     }
+  }
+
+  /** {@code large} tokens in PostgreSQL, three replicas answering for them together. */
+  private void onPostgresLarge(Path work, dev.tokenauthority.server.storage.PostgresSettings db) throws Exception {
+    long filling = System.nanoTime();
+    Population population = Population.createOnPostgres(db, large);
+    report.fact("PostgreSQL: " + large + " tokens written by JDBC in", String.format(Locale.ROOT, "%.1f s",
+        (System.nanoTime() - filling) / 1e9));
+    try (ServerHandle a = ServerHandle.start(work.resolve("pg-large-a"), SERVER_TOKEN_CACHE, db.url());
+         ServerHandle b = ServerHandle.start(work.resolve("pg-large-b"), SERVER_TOKEN_CACHE, db.url());
+         ServerHandle c = ServerHandle.start(work.resolve("pg-large-c"), SERVER_TOKEN_CACHE, db.url())) {
+      List<ManagedChannel> all = new ArrayList<>();
+      for (ServerHandle s : List.of(a, b, c)) {
+        all.addAll(s.channels(2)); // the load spread over the three, as a balancer would
+      }
+      Load.Call hot = introspect(population.adminSecret, population.secrets, HOT_SET);
+      Load.Call cold = introspect(population.adminSecret, population.secrets, population.secrets.length);
+      Load.Call echo = (ch, i) -> ClientCalls.futureUnaryCall(ch.newCall(Echo.METHOD, CallOptions.DEFAULT), Empty.getDefaultInstance());
+      for (Load.Call warm : List.of(echo, hot, cold)) {
+        Load.closedLoop(all, outstanding, Duration.ofSeconds(serverWarmup).dividedBy(3), Duration.ZERO, warm);
+      }
+      pair("echo@pg-" + large, all, echo, "introspect-hot@pg-" + large, all, hot);
+      pair("echo @pg-" + large, all, echo, "introspect-cold@pg-" + large, all, cold);
+      ratio("PostgreSQL, " + large + " tokens, three replicas: introspect-hot QPS / echo QPS",
+          "introspect-hot@pg-" + large, "echo@pg-" + large, true, true, 0.8);
+      ratio("PostgreSQL, " + large + " tokens, three replicas: introspect-cold QPS / echo QPS",
+          "introspect-cold@pg-" + large, "echo @pg-" + large, true, true, 0.5);
+      List<String> stats = List.of(a.stats(), b.stats(), c.stats());
+      long rss = stats.stream().mapToLong(s -> statOf(s, "rss_kib")).sum();
+      long peak = stats.stream().mapToLong(s -> statOf(s, "rss_peak_kib")).sum();
+      long heap = stats.stream().mapToLong(s -> statOf(s, "heap_used")).sum();
+      report.fact("PostgreSQL: three replicas after the " + large + "-token scenarios", "A " + stats.get(0)
+          + "; B " + stats.get(1) + "; C " + stats.get(2));
+      report.fact("PostgreSQL: three replicas' total memory after the " + large + "-token scenarios",
+          String.format(Locale.ROOT, "resident %d MiB (peaks summed %d MiB), heap used after GC %d MiB",
+              rss / 1024, peak / 1024, heap >> 20));
+    }
+  }
+
+  /** The database's committed and rolled-back transactions so far. */
+  private static long[] transactionCounts(dev.tokenauthority.server.storage.PostgresSettings db) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+         var rs = c.createStatement().executeQuery(
+             "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
+  /** One {@code name=value} number of a server's stats line. */
+  private static long statOf(String stats, String name) {
+    for (String part : stats.split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return Long.parseLong(part.substring(name.length() + 1));
+      }
+    }
+    throw new IllegalStateException("no " + name + " in " + stats);
   }
 
   private void revocationLag(ServerHandle server, String admin) throws Exception {

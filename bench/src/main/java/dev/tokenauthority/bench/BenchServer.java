@@ -42,7 +42,7 @@ public final class BenchServer {
         ? TokenAuthority.open(dataDir, config, Durability.FULL, Clock.systemUTC())
         : TokenAuthority.open(dataDir, new dev.tokenauthority.server.storage.PostgresSettings(database, "postgres", ""),
             config, Clock.systemUTC());
-    CallExecutors executor = CallExecutors.standard();
+    CallExecutors executor = CallExecutors.standard(database != null);
     TokenAuthorityServer server = new TokenAuthorityServer(
         NettyTransport.builder("127.0.0.1", 0, executor).addService(Echo.service()), authority).start();
     // As Main: gRPC health says SERVING once gRPC listens; the HTTP listener starts after it.
@@ -58,7 +58,7 @@ public final class BenchServer {
         System.gc();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         System.out.println("stats heap_used=" + heap.getUsed() + " heap_committed=" + heap.getCommitted()
-            + " rss_peak_kib=" + peakRssKib());
+            + " rss_kib=" + statusKib("VmRSS:") + " rss_peak_kib=" + statusKib("VmHWM:"));
         System.out.flush();
       }
     }
@@ -68,10 +68,10 @@ public final class BenchServer {
     authority.close();
   }
 
-  /** VmHWM from /proc: the most resident memory this process ever had. */
-  private static long peakRssKib() throws Exception {
+  /** A size from /proc: VmRSS (resident now) or VmHWM (the most resident it ever was). */
+  private static long statusKib(String field) throws Exception {
     for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (l.startsWith("VmHWM:")) {
+      if (l.startsWith(field)) {
         return Long.parseLong(l.replaceAll("[^0-9]", ""));
       }
     }

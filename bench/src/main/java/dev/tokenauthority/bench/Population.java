@@ -37,7 +37,9 @@ final class Population {
   /** The same population in a PostgreSQL database, migrated by the server's own code first. */
   static Population createOnPostgres(dev.tokenauthority.server.storage.PostgresSettings db, int count) throws Exception {
     dev.tokenauthority.server.storage.PostgresDatabase.open(db).close();
-    return fill(DriverManager.getConnection(db.url(), db.user(), db.password()), count);
+    // The driver sends a batch as multi-row INSERTs: a million rows in seconds, not minutes.
+    String url = db.url() + (db.url().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
+    return fill(DriverManager.getConnection(url, db.user(), db.password()), count);
   }
 
   private static Population fill(Connection connection, int count) throws Exception {

@@ -94,7 +94,7 @@ final class ServerHandle implements AutoCloseable {
     return list;
   }
 
-  /** "heap_used=... heap_committed=... rss_peak_kib=..." after a full GC in the server. */
+  /** "heap_used=... heap_committed=... rss_kib=... rss_peak_kib=..." after a full GC in the server. */
   String stats() throws InterruptedException {
     stdin.println("stats");
     return awaitLine("stats ", Duration.ofSeconds(30)).substring("stats ".length());
