@@ -82,7 +82,8 @@ public record CallExecutors(ExecutorService reads, ExecutorService writes, Execu
    */
   public static CallExecutors standard(boolean readsWaitOnNetwork) {
     int cores = Runtime.getRuntime().availableProcessors();
-    int readers = Math.max(8, 4 * cores) * (readsWaitOnNetwork ? 4 : 1);
+    // Capped: a few hundred misses in flight already fill the look-ups' batches.
+    int readers = Math.min(256, Math.max(8, 4 * cores) * (readsWaitOnNetwork ? 4 : 1));
     return new CallExecutors(
         Executors.newFixedThreadPool(readers, daemons("grpc-read-%d")),
         Executors.newFixedThreadPool(Math.max(64, 16 * cores), daemons("grpc-write-%d")),

@@ -130,7 +130,7 @@ public final class Dashboard extends PageSupport {
     try {
       Caller caller = authority.introspector().authenticate(token, origin);
       // Any session already held in this browser ends: signing in again never leaves one behind.
-      signedIn(ctx).ifPresent(this::endQuietly);
+      signedInIfSettled(ctx).ifPresent(this::endQuietly);
       IssuedSession session = authority.sessions().signInWithToken(caller, "");
       setSession(ctx, session);
       Csrf.renew(ctx, secure);
@@ -148,7 +148,7 @@ public final class Dashboard extends PageSupport {
       ctx.status(403).result("The form expired; reload the page.");
       return;
     }
-    signedIn(ctx).ifPresent(this::endQuietly);
+    signedInIfSettled(ctx).ifPresent(this::endQuietly);
     Cookies.clear(ctx, ACCESS_COOKIE, secure);
     Cookies.clear(ctx, REFRESH_COOKIE, secure);
     Csrf.renew(ctx, secure);

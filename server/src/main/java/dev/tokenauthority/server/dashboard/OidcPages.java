@@ -119,7 +119,7 @@ final class OidcPages extends PageSupport {
       String idToken = authority.signInFlow().get().exchange(code, attempt, callback);
       IssuedSession session = authority.sessions().signInWithIdToken(idToken, attempt.nonce(), organization,
           HttpOrigin.of(ctx));
-      signedIn(ctx).ifPresent(this::endQuietly);
+      signedInIfSettled(ctx).ifPresent(this::endQuietly);
       setSession(ctx, session);
       Csrf.renew(ctx, secure);
       // A page that moves on by itself rather than a redirect: the session cookies are SameSite=Strict,

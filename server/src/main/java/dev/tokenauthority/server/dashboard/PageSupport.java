@@ -97,6 +97,19 @@ abstract class PageSupport {
    * when it has run out, the session refreshed with the refresh cookie (new cookies go with the
    * answer).
    */
+  /**
+   * As {@link #signedIn}, for signing in and out, which go on whatever the old session's state:
+   * a session another tab is renewing counts as none here (it is not ended, and its cookies are
+   * replaced or cleared by this answer).
+   */
+  Optional<Caller> signedInIfSettled(Context ctx) {
+    try {
+      return signedIn(ctx);
+    } catch (SessionBeingRenewed renewing) {
+      return Optional.empty();
+    }
+  }
+
   Optional<Caller> signedIn(Context ctx) {
     Origin origin = HttpOrigin.of(ctx);
     String access = ctx.cookie(ACCESS_COOKIE);
@@ -138,23 +151,18 @@ abstract class PageSupport {
   }
 
   /**
-   * Sends the browser back to the same address after a moment (307 keeps a form's method and
-   * body), by when it holds the new cookies the concurrent request set. The address is this
-   * request's own path, never a header's.
+   * Asks the browser to come again in a second, by when it holds the new cookies the concurrent
+   * request set: a page that reloads itself (a GET), never a redirect loop, and nothing holds a
+   * listener thread meanwhile. A form is not sent again by itself: the page says so. The
+   * address is this request's own path, never a header's.
    */
-  static void retryAfterRenewal(Context ctx) {
-    try {
-      Thread.sleep(RETRY_PAUSE.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  void retryAfterRenewal(Context ctx) {
     String query = ctx.queryString();
-    ctx.header("Location", ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query));
-    ctx.status(307);
+    String here = ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query);
+    boolean form = ctx.method() != io.javalin.http.HandlerType.GET && ctx.method() != io.javalin.http.HandlerType.HEAD;
+    ctx.header("Retry-After", "1");
+    render(ctx, form ? 409 : 503, "dashboard/renewing.jte", new RenewingPage(form ? null : here));
   }
-
-  /** Long enough for the other answer to arrive, short enough that a browser's 20 redirects outlast the window. */
-  static final Duration RETRY_PAUSE = Duration.ofMillis(600);
 
   void setSession(Context ctx, IssuedSession session) {
     Instant now = clock.instant();

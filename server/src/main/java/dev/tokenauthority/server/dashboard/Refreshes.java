@@ -20,11 +20,10 @@ import java.util.HexFormat;
  * second is told to retry, by when its browser holds the first one's new cookies.
  */
 final class Refreshes {
-  private static final Duration SHARED_FOR = Duration.ofSeconds(30);
 
   private final SessionManager sessions;
   private final Cache<String, IssuedSession> recent =
-      Caffeine.newBuilder().expireAfterWrite(SHARED_FOR).maximumSize(10_000).build();
+      Caffeine.newBuilder().expireAfterWrite(CONCURRENT).maximumSize(10_000).build();
 
   Refreshes(SessionManager sessions) {
     this.sessions = sessions;
@@ -40,8 +39,9 @@ final class Refreshes {
   }
 
   /**
-   * How long after a refresh through another replica the same refresh cookie is taken as a
-   * second tab's rather than a thief's (this replica's own tabs share the result above).
+   * How long after a refresh the same refresh cookie is taken as a second tab's rather than a
+   * thief's: this replica's tabs share the result for as long, other replicas' tabs are told to
+   * retry for as long; presented later, it ends the session everywhere.
    */
   static final Duration CONCURRENT = Duration.ofSeconds(10);
 

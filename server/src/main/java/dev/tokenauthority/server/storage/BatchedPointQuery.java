@@ -68,7 +68,7 @@ final class BatchedPointQuery implements PointQuery {
     void answerFrom(ResultSet row) {
       try {
         answer.complete(Optional.of(reader.read(row)));
-      } catch (SQLException | RuntimeException e) {
+      } catch (Throwable e) { // this caller's reader failed: the others of the batch still get their rows
         answer.completeExceptionally(e);
       }
     }
@@ -76,23 +76,35 @@ final class BatchedPointQuery implements PointQuery {
 
   @Override
   public <T> Optional<T> one(byte[] key, RowReader<T> reader) {
-    if (closed) {
-      throw new StorageException("the database is closed");
-    }
     Request<T> request = new Request<>(key, reader);
     queue.add(request);
+    if (closed && queue.remove(request)) { // closed meanwhile: no sender will take it
+      throw unreachable("the database is closed");
+    }
     try {
       return request.answer.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw cause instanceof StorageException s ? s : new StorageException("look-up failed: " + cause, cause);
     } catch (TimeoutException e) {
-      throw new StorageException("look-up got no answer from the database in " + WAIT_SECONDS + " s", e);
+      throw unreachable("look-up got no answer from the database in " + WAIT_SECONDS + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while looking up", e);
+      throw unreachable("interrupted while looking up");
     }
   }
+
+  /** A failure callers see as the database out of reach (UNAVAILABLE), not as a fault of theirs or ours. */
+  private static StorageException unreachable(String why) {
+    return new StorageException(why, new java.sql.SQLTransientConnectionException(why, "08006"));
+  }
+
+  /** The largest batch sent so far (how much sharing there was). */
+  int largestBatch() {
+    return largestBatch;
+  }
+
+  private volatile int largestBatch;
 
   private void send() {
     List<Request<?>> batch = new ArrayList<>(MAX_BATCH);
@@ -104,9 +116,15 @@ final class BatchedPointQuery implements PointQuery {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
+        largestBatch = Math.max(largestBatch, batch.size());
         run(batch);
       } catch (InterruptedException e) {
-        return;
+        // close() interrupts; anything else must not end a sender for good
+      } catch (Throwable e) { // an Error in a reader or the driver: its batch fails, the sender lives on
+        StorageException failure = new StorageException("look-up failed: " + e, e);
+        for (Request<?> r : batch) {
+          r.answer.completeExceptionally(failure);
+        }
       } finally {
         batch.clear();
       }
@@ -148,7 +166,7 @@ final class BatchedPointQuery implements PointQuery {
   public void close() {
     closed = true;
     senders.forEach(Thread::interrupt);
-    StorageException failure = new StorageException("the database is closed");
+    StorageException failure = unreachable("the database is closed");
     for (Request<?> r; (r = queue.poll()) != null; ) {
       r.answer.completeExceptionally(failure);
     }

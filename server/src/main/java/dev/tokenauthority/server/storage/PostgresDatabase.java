@@ -30,12 +30,12 @@ import org.jdbi.v3.core.statement.StatementContext;
  */
 public final class PostgresDatabase implements Database {
   /**
-   * Connections for reads, and for write transactions: 28 a replica, 84 for three (PostgreSQL
-   * allows 100 by default). Writes get more: each holds its connection for a few round trips and
-   * a commit, while the hottest reads share statements ({@link BatchedPointQuery}).
+   * Connections for reads, and for write transactions: 24 a replica (25 with the one listening
+   * for the feed), 75 for three; PostgreSQL allows 100 by default. Writes are CPU-bound in the
+   * replica here, not waiting for connections (12 and 20 measured the same).
    */
-  private static final int READ_POOL = 8;
-  private static final int WRITE_POOL = 20;
+  private static final int READ_POOL = 12;
+  private static final int WRITE_POOL = 12;
   private static final int ATTEMPTS = 16;
 
   private final HikariDataSource pool;
@@ -87,8 +87,13 @@ public final class PostgresDatabase implements Database {
     }
     // Write transactions get connections that start SERIALIZABLE: asking for the level on each
     // transaction cost two statements more (setting it, and the pool setting it back).
-    return new PostgresDatabase(pool, pool(settings, "postgresql-writes", WRITE_POOL, "TRANSACTION_SERIALIZABLE"),
-        settings);
+    try {
+      return new PostgresDatabase(pool, pool(settings, "postgresql-writes", WRITE_POOL, "TRANSACTION_SERIALIZABLE"),
+          settings);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
   }
 
   private static HikariDataSource pool(PostgresSettings settings, String name, int size, String isolation) {
@@ -220,7 +225,7 @@ public final class PostgresDatabase implements Database {
 
   /**
    * Batched: concurrent misses share a statement. Two batches at most are under way at once,
-   * which leaves the rest of the pool to writes and other reads.
+   * which leaves the rest of the read pool to scans, the feed and the rate buckets.
    */
   @Override
   public PointQuery rowByKey(String table, String keyColumn) {

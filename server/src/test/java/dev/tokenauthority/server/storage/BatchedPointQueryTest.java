@@ -71,6 +71,7 @@ class BatchedPointQueryTest {
       }
     }
     assertThat(wrong).isEmpty();
+    assertThat(((BatchedPointQuery) byHash).largestBatch()).as("callers shared statements").isGreaterThan(1);
     assertThat(byHash.one(key(7), row -> row.getString("label"))).contains("tok_7");
   }
 
@@ -103,6 +104,24 @@ class BatchedPointQueryTest {
   void afterTheDatabaseCloses_aLookUpSaysSo() {
     PointQuery byHash = db.rowByKey("token", "secret_hash");
     db.close();
-    assertThatThrownBy(() -> byHash.one(key(1), row -> row.getString("id"))).isInstanceOf(StorageException.class);
+    assertThatThrownBy(() -> byHash.one(key(1), row -> row.getString("id"))).isInstanceOf(StorageException.class)
+        .satisfies(e -> assertThat(StorageFault.of(e)).as("UNAVAILABLE, not INTERNAL").contains(StorageFault.UNREACHABLE));
+  }
+
+  @Test
+  void aReaderThatThrowsAnError_failsItsCaller_andTheSendersLiveOn() throws Exception {
+    PointQuery byHash = db.rowByKey("token", "secret_hash");
+    for (int i = 0; i < 4; i++) { // more than the senders: a sender killed by the first would leave none
+      assertThatThrownBy(() -> byHash.one(key(3), row -> {
+        throw new StackOverflowError("deep");
+      })).isInstanceOf(StorageException.class);
+    }
+    assertThat(byHash.one(key(3), row -> row.getString("id"))).contains("tok_3");
+  }
+
+  @Test
+  void writeTransactions_runSerializable() {
+    String level = db.write(h -> h.createQuery("SHOW transaction_isolation").mapTo(String.class).one());
+    assertThat(level).isEqualTo("serializable");
   }
 }
