@@ -653,13 +653,8 @@ public final class Bench implements Callable<Integer> {
         ratio("PostgreSQL: introspect-hot QPS / echo QPS", "introspect-hot@pg", "echo@pg", true, true, 0.8);
         pair("echo @pg", ca, echo, "introspect-cold@pg", ca, cold);
         ratio("PostgreSQL: introspect-cold QPS / echo QPS", "introspect-cold@pg", "echo @pg", true, true, 0.5);
-        long[] before = transactionCounts(db);
         createVersusJdbc(ca, population.adminSecret,
             () -> DriverManager.getConnection(db.url(), db.user(), db.password()), "@pg");
-        Thread.sleep(1_500); // PostgreSQL publishes its counts about once a second
-        long[] after = transactionCounts(db);
-        report.fact("PostgreSQL: transactions committed / rolled back (conflicts retried, failures) during create@pg",
-            (after[0] - before[0]) + " / " + (after[1] - before[1]));
         ratio("PostgreSQL: create QPS / bare JDBC insert QPS", "create@pg", "jdbc-insert@pg", true, true, 0.6);
         revocationLag(a, List.of(b, c), population.adminSecret, "PostgreSQL, revoked through A, 8 clients on B and C");
         report.fact("PostgreSQL: three replicas after these scenarios (1,000 tokens)",
@@ -704,16 +699,6 @@ public final class Bench implements Callable<Integer> {
       report.fact("PostgreSQL: three replicas' total memory after the " + large + "-token scenarios",
           String.format(Locale.ROOT, "resident %d MiB (peaks summed %d MiB), heap used after GC %d MiB",
               rss / 1024, peak / 1024, heap >> 20));
-    }
-  }
-
-  /** The database's committed and rolled-back transactions so far. */
-  private static long[] transactionCounts(dev.tokenauthority.server.storage.PostgresSettings db) throws Exception {
-    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
-         var rs = c.createStatement().executeQuery(
-             "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()")) {
-      rs.next();
-      return new long[] {rs.getLong(1), rs.getLong(2)};
     }
   }
 
