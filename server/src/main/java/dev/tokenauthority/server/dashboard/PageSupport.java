@@ -93,23 +93,24 @@ abstract class PageSupport {
   }
 
   /**
-   * The signed-in person: the session cookie's access token (a session's, nothing else), or,
-   * when it has run out, the session refreshed with the refresh cookie (new cookies go with the
-   * answer).
-   */
-  /**
    * As {@link #signedIn}, for signing in and out, which go on whatever the old session's state:
-   * a session another tab is renewing counts as none here (it is not ended, and its cookies are
-   * replaced or cleared by this answer).
+   * a session another tab is renewing through another replica is ended here by its refresh
+   * cookie (its renewed cookies, arriving later, would otherwise bring it back), and counts as none.
    */
   Optional<Caller> signedInIfSettled(Context ctx) {
     try {
       return signedIn(ctx);
     } catch (SessionBeingRenewed renewing) {
+      authority.sessions().signOutWithRefreshToken(ctx.cookie(REFRESH_COOKIE), HttpOrigin.of(ctx));
       return Optional.empty();
     }
   }
 
+  /**
+   * The signed-in person: the session cookie's access token (a session's, nothing else), or,
+   * when it has run out, the session refreshed with the refresh cookie (new cookies go with the
+   * answer).
+   */
   Optional<Caller> signedIn(Context ctx) {
     Origin origin = HttpOrigin.of(ctx);
     String access = ctx.cookie(ACCESS_COOKIE);
@@ -159,9 +160,13 @@ abstract class PageSupport {
   void retryAfterRenewal(Context ctx) {
     String query = ctx.queryString();
     String here = ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query);
+    if (!here.startsWith("/dashboard/") || here.startsWith("//")) {
+      here = "/dashboard/tokens"; // only ever a dashboard page of this origin
+    }
     boolean form = ctx.method() != io.javalin.http.HandlerType.GET && ctx.method() != io.javalin.http.HandlerType.HEAD;
-    ctx.header("Retry-After", "1");
-    render(ctx, form ? 409 : 503, "dashboard/renewing.jte", new RenewingPage(form ? null : here));
+    // 200, not 503: a healthy replica answering a browser race must not count as failing to a
+    // balancer's outlier detection or an error-rate alert.
+    render(ctx, form ? 409 : 200, "dashboard/renewing.jte", new RenewingPage(form ? null : here));
   }
 
   void setSession(Context ctx, IssuedSession session) {

@@ -241,6 +241,22 @@ public final class SessionManager {
         session, Map.of("reason", "signed out")), caller.actor(), caller.origin());
   }
 
+  /**
+   * Ends the session {@code refreshToken} belongs to, whether or not the token was used: a
+   * browser signing out (or in again) while another tab renews that session through another
+   * replica holds only the refresh cookie it had. Unknown tokens and ended sessions change nothing.
+   */
+  public void signOutWithRefreshToken(String refreshToken, Origin origin) {
+    if (!SecretFormat.kindMarker(refreshToken).filter(REFRESH_MARKER::equals).isPresent()) {
+      return;
+    }
+    Instant now = context.now();
+    store.findRefreshToken(Secret.sha256(refreshToken), now).map(SessionStore.RefreshToken::session)
+        .filter(session -> session.endTime() == null)
+        .ifPresent(session -> end(session, now, "signed out", audit(now, AuditAction.SESSION_ENDED,
+            session.accessTokenId(), origin, session, Map.of("reason", "signed out")), session.accessTokenId(), origin));
+  }
+
   /** Ends session {@code id}: the caller's own, or a member's for admins and managers. */
   public SessionRecord revoke(Caller caller, String id, String reason) {
     Violations v = new Violations();

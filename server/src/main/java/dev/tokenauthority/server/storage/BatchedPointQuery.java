@@ -87,7 +87,9 @@ final class BatchedPointQuery implements PointQuery {
       Throwable cause = e.getCause();
       throw cause instanceof StorageException s ? s : new StorageException("look-up failed: " + cause, cause);
     } catch (TimeoutException e) {
-      throw unreachable("look-up got no answer from the database in " + WAIT_SECONDS + " s");
+      StorageException failure = unreachable("look-up got no answer from the database in " + WAIT_SECONDS + " s");
+      monitor.failed(failure); // logged (once in a while) and counted, as the pool's failures are
+      throw failure;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unreachable("interrupted while looking up");
