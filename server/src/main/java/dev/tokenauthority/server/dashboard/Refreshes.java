@@ -5,9 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenauthority.server.identity.Origin;
 import dev.tokenauthority.server.session.IssuedSession;
 import dev.tokenauthority.server.session.SessionManager;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.tokenauthority.server.token.Secret;
 import java.time.Duration;
 import java.util.HexFormat;
 
@@ -46,10 +44,6 @@ final class Refreshes {
   static final Duration CONCURRENT = Duration.ofSeconds(10);
 
   private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(Secret.sha256(s));
   }
 }

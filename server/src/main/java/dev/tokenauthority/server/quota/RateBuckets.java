@@ -15,7 +15,12 @@ public interface RateBuckets {
   static RateBuckets inMemory() {
     com.github.benmanes.caffeine.cache.Cache<String, Bucket> buckets = com.github.benmanes.caffeine.cache.Caffeine
         .newBuilder().maximumSize(100_000).expireAfterAccess(java.time.Duration.ofMinutes(10)).build();
-    return (limit, key, configuration) -> buckets.get(limit + "\u0000" + key,
-        k -> Bucket.builder().addLimit(configuration.getBandwidths()[0]).build());
+    return (limit, key, configuration) -> buckets.get(limit + "\u0000" + key, k -> {
+      var bucket = Bucket.builder();
+      for (io.github.bucket4j.Bandwidth limitOfIt : configuration.getBandwidths()) {
+        bucket.addLimit(limitOfIt);
+      }
+      return bucket.build();
+    });
   }
 }

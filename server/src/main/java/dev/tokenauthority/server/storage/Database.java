@@ -40,19 +40,17 @@ public interface Database extends AutoCloseable {
   /** Direct access for tests and start-up, where no other write can be running. */
   Jdbi writer();
 
-  /** {@code sql}, a read by one key given as its only parameter, prepared once per connection. */
-  PointQuery pointQuery(String sql);
-
-  /** As above, on {@code connections} connections (a less frequent read needs fewer). */
+  /**
+   * {@code sql}, a read by one key given as its only parameter, prepared once per connection, on
+   * {@code connections} connections where the database keeps them per query (SQLite).
+   */
   PointQuery pointQuery(String sql, int connections);
 
   /**
    * The whole row of {@code table} whose {@code keyColumn} (unique) equals the key: the hottest
    * read, a token by its secret's hash. It lasts as long as the database.
    */
-  default PointQuery rowByKey(String table, String keyColumn) {
-    return pointQuery("SELECT * FROM " + table + " WHERE " + keyColumn + " = ?");
-  }
+  PointQuery rowByKey(String table, String keyColumn);
 
   /** Writes waiting for a connection now. */
   int queuedWrites();

@@ -46,7 +46,6 @@ public final class PostgresDatabase implements Database {
   private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong retried = new AtomicLong();
   private final AtomicLong nanos = new AtomicLong();
 
   private final PostgresSettings settings;
@@ -151,7 +150,6 @@ public final class PostgresDatabase implements Database {
           return result;
         } catch (JdbiException e) {
           if (conflict(e) && attempt < ATTEMPTS) {
-            retried.incrementAndGet();
             pause(attempt);
             continue;
           }
@@ -166,12 +164,7 @@ public final class PostgresDatabase implements Database {
 
   /** Whether {@code e} is the database refusing a transaction for a conflict (worth running again). */
   private static boolean conflict(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
-        return true;
-      }
-    }
-    return false;
+    return StorageFault.of(e).filter(StorageFault.CONFLICT::equals).isPresent();
   }
 
   private static void pause(int attempt) {
@@ -194,14 +187,10 @@ public final class PostgresDatabase implements Database {
   }
 
   @Override
-  public PointQuery pointQuery(String sql) {
-    return pointQuery(sql, READ_POOL);
-  }
-
-  @Override
   public PointQuery pointQuery(String sql, int connections) {
-    // Through the pool: the driver prepares a statement on the server after a few uses of it
-    // on a connection, and a connection cut and restored heals by itself.
+    // Through the read pool, whatever {@code connections} says: the driver prepares a statement
+    // on the server after a few uses of it on a connection, and a connection cut and restored
+    // heals by itself.
     return new PointQuery() {
       @Override
       public <T> Optional<T> one(byte[] key, RowReader<T> reader) {
@@ -250,11 +239,6 @@ public final class PostgresDatabase implements Database {
   @Override
   public long failedTransactions() {
     return failed.get();
-  }
-
-  /** Write transactions run again after a conflict. */
-  public long retriedTransactions() {
-    return retried.get();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.storage;
 
+import dev.tokenauthority.api.SecretFormat;
 import dev.tokenauthority.server.quota.RateBuckets;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
@@ -7,9 +8,6 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLadvisoryLockBasedProxyManager;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import javax.sql.DataSource;
 
@@ -40,12 +38,6 @@ public final class PostgresRateBuckets implements RateBuckets {
 
   /** The bucket's row id: 64 bits of SHA-256 of the limit and the key (keys are addresses, names). */
   private static long id(String limit, String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((limit + "\u0000" + key).getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(digest).getLong();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ByteBuffer.wrap(SecretFormat.sha256(limit + "\u0000" + key)).getLong();
   }
 }

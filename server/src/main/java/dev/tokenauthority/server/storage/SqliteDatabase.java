@@ -171,16 +171,13 @@ public final class SqliteDatabase implements Database {
     return reader;
   }
 
-  /**
-   * {@code sql}, a read by one key given as its only parameter, prepared on read-only connections
-   * of its own; closed with the database.
-   */
+  /** Prepared on {@code READERS} read-only connections of its own; closed with the database. */
   @Override
-  public PointQuery pointQuery(String sql) {
-    return pointQuery(sql, READERS);
+  public PointQuery rowByKey(String table, String keyColumn) {
+    return pointQuery("SELECT * FROM " + table + " WHERE " + keyColumn + " = ?", READERS);
   }
 
-  /** As above, on {@code connections} connections (a less frequent read needs fewer). */
+  /** On read-only connections of its own (a less frequent read needs fewer); closed with the database. */
   @Override
   public PointQuery pointQuery(String sql, int connections) {
     PointQuery query = new PreparedPointQuery(readOnly, sql, connections, monitor);
